@@ -1,0 +1,52 @@
+"""What a running process holds: settings, database, clock, Slack client, sender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.slack.delivery import OutboxSender
+from storage.db import make_engine
+
+SLACK_TIMEOUT_SECONDS = 10
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """The Web API client: our outbox decides about retries, so slack_sdk's are off."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[],
+    )
+
+
+@dataclass
+class Container:
+    """The process's shared parts, built once and handed to handlers and jobs."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    client: WebClient
+    sender: OutboxSender
+
+
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> Container:
+    """Wire the parts together; tests pass their own clock (and may share an engine)."""
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.database_url)
+    client = make_web_client(settings)
+    return Container(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        client=client,
+        sender=OutboxSender(engine, client, clock),
+    )
