@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -10,17 +11,40 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///qabot.db"
 
 
-class Settings(BaseSettings):
-    """What a deployment sets: tokens, the database, the Web API base URL and the timezone."""
+class DatabaseSettings(BaseSettings):
+    """What every command needs: the database and the authority's timezone."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    qabot_timezone: str = "Europe/London"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("qabot_timezone")
+    @classmethod
+    def _timezone_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+
+class Settings(DatabaseSettings):
+    """What a running bot needs as well: tokens and the Web API base URL."""
 
     slack_bot_token: str = Field(min_length=1)
     slack_signing_secret: str = Field(min_length=1)
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
-    database_url: str = DEFAULT_DATABASE_URL
-    qabot_timezone: str = "Europe/London"
     # Bolt runs listeners in this pool after ack(); sized so slow work cannot starve acks.
     qabot_listener_threads: int = Field(default=16, ge=1, le=256)
 
@@ -45,33 +69,18 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_shape(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
-        if value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        return value
-
-    @field_validator("qabot_timezone")
-    @classmethod
-    def _timezone_known(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
-        return value
-
 
 class SettingsError(Exception):
     """A missing or malformed deployment setting, already phrased as one line."""
 
 
-def load_settings(**overrides: object) -> Settings:
+S = TypeVar("S", bound=DatabaseSettings)
+
+
+def load_settings(cls: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
     """Read the settings, turning pydantic's report into one clear line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return cls(**overrides)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

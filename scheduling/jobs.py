@@ -1,0 +1,67 @@
+"""The jobs, defined in code under explicit ids (`<feature>.<verb>`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from bot.container import Container
+from storage.db import unit_of_work
+from storage.models import OutboxMessage, ProcessedEvent
+
+# A job reads what is due from the database at `now`; dry runs say what they would do.
+JobBody = Callable[[Container, datetime, bool], list[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: its id, how often it runs, and what it does."""
+
+    id: str
+    every_seconds: int
+    description: str
+    body: JobBody
+
+
+def deliver_outbox(container: Container, now: datetime, dry_run: bool) -> list[str]:
+    """Send what is pending in the outbox (after a restart, too)."""
+    if dry_run:
+        with unit_of_work(container.engine) as session:
+            rows = session.exec(
+                select(OutboxMessage.key, OutboxMessage.channel).where(
+                    col(OutboxMessage.status).in_(("pending", "uncertain")),
+                    col(OutboxMessage.not_before) <= now,
+                )
+            ).all()
+        return [f"would send {key} to {channel}" for key, channel in rows]
+    report = container.sender.deliver_due()
+    return [f"sent {k}" for k in report.sent] + [f"failed {k}" for k in report.failed]
+
+
+PROCESSED_EVENT_DAYS = 7
+
+
+def prune_processed_events(container: Container, now: datetime, dry_run: bool) -> list[str]:
+    """Forget inbound event ids older than Slack would ever redeliver."""
+    cutoff = now - timedelta(days=PROCESSED_EVENT_DAYS)
+    if dry_run:
+        return [f"would forget event ids received before {cutoff.isoformat()}"]
+    with unit_of_work(container.engine) as session:
+        result = session.execute(
+            delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < cutoff)
+        )
+        session.commit()
+    return [f"forgot {result.rowcount} event ids"]  # type: ignore[attr-defined]
+
+
+JOBS: dict[str, Job] = {
+    job.id: job
+    for job in [
+        Job("outbox.deliver", 15, "send pending and retried messages", deliver_outbox),
+        Job("events.prune", 3600, "forget old inbound event ids", prune_processed_events),
+    ]
+}
