@@ -15,3 +15,28 @@ class Event(StrEnum):
     """Events API events the app subscribes to (manifest.yml's bot_events)."""
 
     APP_HOME_OPENED = "app_home_opened"
+
+
+# The Web API methods the app calls and the bot scope each needs (manifest.yml's scopes).
+METHOD_SCOPES: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",
+    "conversations.history": "im:history",
+    "users.list": "users:read",
+    "users.lookupByEmail": "users:read.email",
+    "views.publish": None,
+    "views.open": None,
+    "views.update": None,
+    "views.push": None,
+}
+COMMAND_SCOPE = "commands"
+
+
+def required_scopes() -> set[str]:
+    """Every bot scope the app needs, for the manifest."""
+    scopes = {scope for scope in METHOD_SCOPES.values() if scope}
+    if list(Command):
+        scopes.add(COMMAND_SCOPE)
+    return scopes
