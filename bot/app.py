@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -34,18 +35,21 @@ class _Identity:
         with self._lock:
             self._result = dict(response.data)  # type: ignore[arg-type]
 
-    def authorize(
-        self, enterprise_id: str | None, team_id: str | None, **_: Any
-    ) -> AuthorizeResult:
-        with self._lock:
-            result = self._result or {}
-        return AuthorizeResult(
-            enterprise_id=enterprise_id,
-            team_id=team_id or result.get("team_id"),
-            bot_token=self._container.settings.slack_bot_token,
-            bot_id=result.get("bot_id"),
-            bot_user_id=result.get("user_id"),
-        )
+    def authorize_function(self) -> Callable[..., AuthorizeResult]:
+        """Bolt's `authorize`: it passes arguments by name, so a plain function."""
+
+        def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            with self._lock:
+                result = self._result or {}
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id or result.get("team_id"),
+                bot_token=self._container.settings.slack_bot_token,
+                bot_id=result.get("bot_id"),
+                bot_user_id=result.get("user_id"),
+            )
+
+        return authorize
 
 
 def build_app(container: Container, *, identify_in_background: bool = True) -> App:
@@ -55,7 +59,7 @@ def build_app(container: Container, *, identify_in_background: bool = True) -> A
         threading.Thread(target=identity.fetch, name="qabot-auth-test", daemon=True).start()
     app = App(
         client=container.client,
-        authorize=identity.authorize,
+        authorize=identity.authorize_function(),
         # The HTTP adapter verifies signatures itself so that a refused body is never logged;
         # Socket Mode needs none.
         request_verification_enabled=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -56,3 +57,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 def clock() -> FixedClock:
     """A clock the test moves by hand (a Monday morning in working hours by default)."""
     return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def bot(engine: Engine, database_url: str, clock: FixedClock) -> Iterator[Any]:
+    """The real app served over HTTP on a loopback port, calling a fake Slack."""
+    from tests.harness import running_bot
+
+    with running_bot(engine, database_url, clock) as running:
+        yield running
