@@ -48,12 +48,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit explicitly; anything not committed is rolled back."""
+    """One transaction: commit explicitly; anything not committed is discarded."""
+    # Closing discards whatever was not committed (nothing commits behind the caller's
+    # back) and detaches the loaded rows with their values, so results outlive the session.
     with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        else:
-            session.rollback()  # nothing commits behind the caller's back
+        yield session

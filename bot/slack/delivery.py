@@ -52,6 +52,7 @@ PERMANENT_ERRORS = frozenset(
 )
 CLAIM_SECONDS = 120  # a send that has not finished by then is treated as uncertain
 MAX_ATTEMPTS = 25
+HISTORY_PAGE = 200
 
 
 @dataclass
@@ -196,9 +197,9 @@ class OutboxSender:
         if channel.startswith(("U", "W")):
             # Only here do we need the DM's conversation id: history takes no user id.
             channel = self._client.conversations_open(users=channel)["channel"]["id"]
-        oldest = (message.created_at - timedelta(minutes=5)).timestamp()
+        # The newest page is enough: the check runs within minutes of the attempt.
         history = self._client.conversations_history(
-            channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
+            channel=channel, limit=HISTORY_PAGE, include_all_metadata=True
         )
         for item in history.get("messages", []):
             metadata = item.get("metadata") or {}
