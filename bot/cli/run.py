@@ -59,14 +59,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import build_socket_handler
 
     settings = load_settings(Settings)
     if not settings.slack_app_token:
         raise SettingsError("qabot: bad setting: SLACK_APP_TOKEN is missing (Socket Mode needs it)")
     container, app, scheduler = _start(settings, not args.no_scheduler)
     try:
-        SocketModeHandler(app, settings.slack_app_token, web_client=container.client).start()
+        build_socket_handler(app, container).start()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
