@@ -12,7 +12,7 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 
-from bot.container import Container
+from bot.container import Container, make_web_client
 from handlers import commands, events, middleware
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ def build_app(container: Container, *, identify_in_background: bool = True) -> A
     if identify_in_background:
         threading.Thread(target=identity.fetch, name="qabot-auth-test", daemon=True).start()
     app = App(
-        client=container.client,
+        # Tokenless: Bolt gives each request a client with the token `authorize` returns.
+        client=make_web_client(container.settings, with_token=False),
         authorize=identity.authorize_function(),
         # The HTTP adapter verifies signatures itself so that a refused body is never logged;
         # Socket Mode needs none.

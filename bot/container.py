@@ -15,10 +15,10 @@ from storage.db import make_engine
 SLACK_TIMEOUT_SECONDS = 10
 
 
-def make_web_client(settings: Settings) -> WebClient:
+def make_web_client(settings: Settings, *, with_token: bool = True) -> WebClient:
     """The Web API client: our outbox decides about retries, so slack_sdk's are off."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=settings.slack_bot_token if with_token else None,
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=[],
