@@ -13,7 +13,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container, make_web_client
-from handlers import commands, events, middleware
+from handlers import alerts, commands, events, middleware
 
 log = logging.getLogger(__name__)
 
@@ -74,4 +74,5 @@ def build_app(container: Container, *, identify_in_background: bool = True) -> A
     middleware.register(app, container)
     commands.register(app, container)
     events.register(app, container)
+    alerts.register(app, container)
     return app

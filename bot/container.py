@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+import bot.slack.alert_messages  # noqa: F401  (registers the alert templates)
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.alerts.sweep import on_undeliverable
 from bot.slack.delivery import OutboxSender
 from storage.db import make_engine
 
@@ -43,10 +45,7 @@ def build_container(
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.database_url)
     client = make_web_client(settings)
-    return Container(
-        settings=settings,
-        engine=engine,
-        clock=clock,
-        client=client,
-        sender=OutboxSender(engine, client, clock),
-    )
+    sender = OutboxSender(engine, client, clock)
+    # An alert nobody at its stage can receive climbs at once.
+    sender.on_failure("alert:", on_undeliverable)
+    return Container(settings=settings, engine=engine, clock=clock, client=client, sender=sender)

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.container import Container
+from bot.services.alerts.sweep import sweep_alerts
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, ProcessedEvent
 
@@ -42,6 +43,14 @@ def deliver_outbox(container: Container, now: datetime, dry_run: bool) -> list[s
     return [f"sent {k}" for k in report.sent] + [f"failed {k}" for k in report.failed]
 
 
+def escalate_alerts(container: Container, now: datetime, dry_run: bool) -> list[str]:
+    """Climb Practice Alerts whose stage ran out of time; the 20-working-day notices."""
+    report = sweep_alerts(container.engine, now=now, dry_run=dry_run)
+    if not dry_run:
+        container.sender.deliver_keys(report.keys)
+    return report.lines
+
+
 PROCESSED_EVENT_DAYS = 7
 
 
@@ -62,6 +71,8 @@ JOBS: dict[str, Job] = {
     job.id: job
     for job in [
         Job("outbox.deliver", 15, "send pending and retried messages", deliver_outbox),
+        Job("alerts.escalate", 120, "escalate Practice Alerts that ran out of time",
+            escalate_alerts),
         Job("events.prune", 3600, "forget old inbound event ids", prune_processed_events),
     ]
 }

@@ -64,7 +64,8 @@ class DeliveryReport:
     deferred: list[str] = field(default_factory=list)
 
 
-FailureHook = Callable[[Session, OutboxMessage, datetime], None]
+# A hook may queue messages of its own (an alert moving up): they are sent straight after.
+FailureHook = Callable[[Session, OutboxMessage, datetime], "list[str] | None"]
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -268,8 +269,11 @@ class OutboxSender:
                 record_id=row.key,
                 after={"status": "failed", "error": error},
             )
+            follow_up: list[str] = []
             for prefix, hook in self._failure_hooks:
                 if row.key.startswith(prefix):
-                    hook(session, row, now)
+                    follow_up += hook(session, row, now) or []
             session.commit()
+        if follow_up:
+            self.deliver_keys(follow_up)
         return "failed"

@@ -9,12 +9,32 @@ class Command(StrEnum):
     """Slash commands (each must be declared in manifest.yml too)."""
 
     QA = "/qa"
+    PRACTICE_ALERT = "/practice-alert"
 
 
 class Event(StrEnum):
     """Events API events the app subscribes to (manifest.yml's bot_events)."""
 
     APP_HOME_OPENED = "app_home_opened"
+
+
+class Action(StrEnum):
+    """Block action ids (buttons, selects) the app handles."""
+
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
+    ALERT_RESPOND = "alert.respond"
+    ALERT_PROPOSE = "alert.propose"
+    ALERT_CONFIRM = "alert.confirm"
+    ALERT_REOPEN = "alert.reopen"
+    ALERT_ESCALATE = "alert.escalate"
+    ALERT_CASE = "alert.case"  # the case reference's type-ahead (block_suggestion)
+
+
+class View(StrEnum):
+    """Modal callback ids."""
+
+    ALERT_RAISE = "alert.raise"
+    ALERT_TEXT = "alert.text"  # respond, propose, reopen or escalate: one text field
 
 
 # The Web API methods the app calls and the bot scope each needs (manifest.yml's scopes).

@@ -37,3 +37,8 @@ def section(text: str) -> dict[str, Any]:
 def render_plain(data: dict[str, Any]) -> Rendered:
     """A short notice with no buttons."""
     return data["text"], [section(data["text"])]
+
+
+def escape(text: str | None) -> str:
+    """What a person typed, made inert in mrkdwn (no mentions, links or broadcasts)."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
