@@ -116,7 +116,7 @@ class OutboxSender:
                     col(OutboxMessage.key).in_(keys),
                     col(OutboxMessage.status).in_(("pending", "uncertain")),
                     col(OutboxMessage.not_before) <= now,
-                )
+                ).order_by(col(OutboxMessage.id))
             ).all()
         return self._deliver([(row_id, status) for row_id, status in rows if row_id is not None])
 
