@@ -61,7 +61,8 @@ class Call:
     URL. ``params`` merges query string and body (form, JSON or multipart) with
     JSON-encoded values decoded. ``headers`` have lower-case names. ``injected`` names
     the injected behaviour (``"error"``, ``"rate_limit"``, ``"server_error"``,
-    ``"drop"``, ``"drop_before"``, ``"answer"``) or is ``None``; ``delayed`` is the
+    ``"drop"``, ``"drop_before"``, ``"answer"``; ``"stopped"`` when stop() cut a delay
+    short and the connection was closed unanswered) or is ``None``; ``delayed`` is the
     seconds the answer was held back. ``status``/``response`` are what was answered
     (also for ``drop``, where the client never saw it).
     """
@@ -130,10 +131,6 @@ class _Injection:
     remaining: int | None = 1
 
 
-class _Drop(Exception):
-    """Raised inside the handler to close the connection without an answer."""
-
-
 class FakeSlack:
     """A threaded HTTP server answering Slack Web API methods like Slack does."""
 
@@ -176,6 +173,7 @@ class FakeSlack:
         self._cond = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._calls: list[Call] = []
+        self._in_flight: list[Call] = []
         self._injections: dict[str, deque[_Injection]] = {}
         self._delays: dict[str, float] = {}
         self._users: dict[str, dict[str, Any]] = {}
@@ -342,10 +340,31 @@ class FakeSlack:
         return "[" + "; ".join(parts) + "]" if parts else "nothing"
 
     def _record(self, call: Call) -> None:
-        """Add a call and wake waiters."""
+        """Add a call (no longer in flight) and wake waiters."""
         with self._cond:
+            self._in_flight = [c for c in self._in_flight if c is not call]
             self._calls.append(call)
             self._cond.notify_all()
+
+    def _arrived(self, call: Call) -> None:
+        """Note a request being processed (recorded only once answered)."""
+        with self._cond:
+            self._in_flight.append(call)
+            self._cond.notify_all()
+
+    def in_flight(self, method: str | None = None) -> list[Call]:
+        """Return requests received but not yet answered (e.g. held by delay())."""
+        with self._lock:
+            return [c for c in self._in_flight if method is None or c.method == method]
+
+    def wait_in_flight(self, method: str, timeout: float = 5.0) -> Call:
+        """Wait until a request of ``method`` has arrived and is not answered yet."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.in_flight(method), timeout):
+                raise AssertionError(
+                    f"no {method} request in flight after {timeout}s; recorded: {self._summary()}"
+                )
+            return self.in_flight(method)[0]
 
     # ------------------------------------------------------------------ injection
 
@@ -628,6 +647,7 @@ class FakeSlack:
     # Each _api_* runs under the lock and returns the JSON body.
 
     def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Answer auth.test with the bot's identity."""
         return {
             "ok": True,
             "url": f"https://{self.team_domain}.slack.com/",
@@ -640,12 +660,14 @@ class FakeSlack:
         }
 
     def _api_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Hand out a Socket Mode URL (app-level ``xapp-`` tokens only)."""
         token = params.get("_token") or ""
         if token and not token.startswith("xapp-"):
             return {"ok": False, "error": "not_allowed_token_type"}
         return {"ok": True, "url": self.socket.new_url()}
 
     def _api_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Page through the directory (``limit`` + ``cursor``)."""
         members = list(self._users.values())
         start = 0
         cursor = params.get("cursor") or ""
@@ -668,6 +690,7 @@ class FakeSlack:
         }
 
     def _api_users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Find an active user by email (case-insensitive)."""
         email = str(params.get("email", "")).lower()
         for user in self._users.values():
             if user["profile"].get("email", "").lower() == email and not user["deleted"]:
@@ -675,12 +698,14 @@ class FakeSlack:
         return {"ok": False, "error": "users_not_found"}
 
     def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return one user."""
         user = self._users.get(str(params.get("user", "")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": json.loads(json.dumps(user))}
 
     def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Open (return) the DM channel of a user, or an MPIM of several."""
         if params.get("channel"):
             return {
                 "ok": True,
@@ -749,6 +774,7 @@ class FakeSlack:
         return message
 
     def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Store a bot message; a user id posts to their DM channel."""
         channel_param = str(params.get("channel", ""))
         error = self._check_channel(channel_param)
         if error:
@@ -767,6 +793,7 @@ class FakeSlack:
         return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
 
     def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Accept an ephemeral message (not stored in history)."""
         error = self._check_channel(str(params.get("channel", "")))
         if error:
             return {"ok": False, "error": error}
@@ -776,6 +803,7 @@ class FakeSlack:
         return {"ok": True, "message_ts": self.next_ts()}
 
     def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Rewrite a stored message."""
         channel = self._channel_of(str(params.get("channel", "")))
         message = self._find_message(channel, str(params.get("ts", "")))
         if message is None:
@@ -793,6 +821,7 @@ class FakeSlack:
         }
 
     def _api_chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Delete a stored message."""
         channel = self._channel_of(str(params.get("channel", "")))
         message = self._find_message(channel, str(params.get("ts", "")))
         if message is None:
@@ -841,6 +870,7 @@ class FakeSlack:
         }
 
     def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return a conversation's top-level messages, newest first."""
         channel = str(params.get("channel", ""))
         if not channel or channel in self.unknown_channels:
             return {"ok": False, "error": "channel_not_found"}
@@ -852,6 +882,7 @@ class FakeSlack:
         return self._history_page(messages, params)
 
     def _api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return a thread, parent first."""
         channel = self._channel_of(str(params.get("channel", "")))
         ts = str(params.get("ts", ""))
         messages = [
@@ -903,6 +934,7 @@ class FakeSlack:
         return json.loads(json.dumps(stored))
 
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal."""
         if not params.get("trigger_id") and not params.get("interactivity_pointer"):
             return {"ok": False, "error": "invalid_arguments"}
         if not isinstance(params.get("view"), dict):
@@ -910,6 +942,7 @@ class FakeSlack:
         return {"ok": True, "view": self._store_view(params["view"])}
 
     def _api_views_push(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Push a modal onto the stack."""
         if not params.get("trigger_id") and not params.get("interactivity_pointer"):
             return {"ok": False, "error": "invalid_arguments"}
         if not isinstance(params.get("view"), dict):
@@ -917,6 +950,7 @@ class FakeSlack:
         return {"ok": True, "view": self._store_view(params["view"])}
 
     def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Update a view by id or external id, checking ``hash``."""
         view_id = params.get("view_id")
         if not view_id and params.get("external_id"):
             view_id = next(
@@ -940,6 +974,7 @@ class FakeSlack:
         }
 
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Publish a user's Home tab (one stable view id per user)."""
         user_id = str(params.get("user_id", ""))
         if not user_id or self._user_problem(user_id) is not None:
             return {"ok": False, "error": "user_not_found"}
@@ -953,6 +988,7 @@ class FakeSlack:
         return {"ok": True, "view": view}
 
     def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Start an upload: a file id and an upload URL on this fake."""
         filename = params.get("filename")
         if not filename or params.get("length") in (None, ""):
             return {"ok": False, "error": "invalid_arguments"}
@@ -971,6 +1007,7 @@ class FakeSlack:
         }
 
     def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """Finish uploads; share them to ``channel_id`` as a message."""
         items = params.get("files")
         if not isinstance(items, list) or not items:
             return {"ok": False, "error": "invalid_arguments"}
@@ -999,6 +1036,7 @@ class FakeSlack:
         return {"ok": True, "files": result}
 
     def _file_object(self, upload: UploadedFile) -> dict[str, Any]:
+        """Finish uploads; share them to ``channel_id`` as a message."""
         """Return Slack's file object for an upload."""
         ext = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else "binary"
         url = f"https://files.slack.com/files-pri/{self.team_id}-{upload.file_id}/{upload.filename}"
@@ -1175,7 +1213,12 @@ class _Handler(BaseHTTPRequestHandler):
         delay = fake._delay_for(method)
         if delay and not (injection and injection.kind == "drop_before"):
             call.delayed = delay
-            fake._stopping.wait(delay)
+        fake._arrived(call)
+        if call.delayed and fake._stopping.wait(delay):
+            call.injected = "stopped"  # stop() during the delay: hang up unanswered
+            fake._record(call)
+            self.close_connection = True
+            return
 
         if injection is None or injection.kind == "drop":
             status, response, extra = process()

@@ -12,8 +12,12 @@ Usage (``fake`` is a running ``FakeSlack``)::
     handler.connect()                       # calls apps.connections.open on the fake
     fake.socket.wait_connected()
     ack = fake.socket.send_envelope("slash_commands", slash_command("/qa", "help"))
-    assert ack["envelope_id"] and ack.get("payload") ...
-    close_socket_mode_handler(handler)      # fast close (see its docstring)
+    assert ack["payload"] == {"text": "..."}  # what the listener passed to ack()
+    fake.wait_for("chat.postMessage")        # what the listener did after acking
+    close_socket_mode_handler(handler)      # fast, race-free close (see its docstring)
+
+Close the handler before stopping the fake: a server-side close makes the client
+reconnect (``apps.connections.open`` again).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ import contextlib
 import itertools
 import json
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -124,7 +127,7 @@ class FakeSocketMode:
             self.host,
             0,
             ping_interval=self.ping_interval,
-            ping_timeout=5,
+            ping_timeout=None,  # never drop a slow test's client for a late pong
             close_timeout=1,
             compression=None,
             max_size=None,
@@ -380,20 +383,31 @@ def close_socket_mode_handler(handler: Any) -> None:
     """Close a bolt ``SocketModeHandler`` (builtin client) quickly and without reconnecting.
 
     ``handler.close()`` alone can take seconds: the client's reader holds a lock while
-    blocked in ``recv`` (3 s socket timeout) that ``disconnect`` needs, and the
-    message processor sits in ``Queue.get(timeout=1)``. This marks the client closed,
-    shuts the socket down (waking ``recv``), wakes the processor, then calls ``close()``.
+    blocked in ``recv`` (3 s socket timeout) that ``disconnect`` needs, and the message
+    processor sits in ``Queue.get(timeout=1)``. The fake's pings (``ping_interval``)
+    wake the reader; this marks the client terminated first, so the reader leaves its
+    loop on the next frame, and wakes the processor with a ``None`` message.
+
+    It also takes the client's ``connect_operation_lock``, held by a reconnect in
+    progress (e.g. after ``send_disconnect``): closing mid-reconnect makes two threads
+    disconnect the same session, and slack_sdk's ``Connection.disconnect`` checks
+    ``self.sock`` outside its lock, crashing with ``'NoneType' object has no attribute
+    'close'`` (and possibly leaving the new connection running). For the same reason
+    there is no ``socket.shutdown()`` here: the reader would fail its next pong and
+    disconnect concurrently.
     """
     client = handler.client
     client.closed = True
     client.auto_reconnect_enabled = False
-    client.current_session_state.terminated = True
-    session = client.current_session
-    sock = getattr(session, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-    client.message_queue.put(None)
+    lock = client.connect_operation_lock
+    acquired = lock.acquire(timeout=5)
+    try:
+        client.current_session_state.terminated = True
+        client.message_queue.put(None)
+        client.disconnect()
+    finally:
+        if acquired:
+            lock.release()
     handler.close()
 
 
