@@ -23,6 +23,7 @@ from bot.slack.alert_views import (
     text_modal,
 )
 from bot.slack.ids import Action, Command, View
+from handlers.home import publish_home
 from storage.db import unit_of_work
 
 BUTTON_STEPS = {
@@ -127,7 +128,8 @@ def register(app: App, container: Container) -> None:
     @app.action(Action.ALERT_ACKNOWLEDGE)
     @app.action(Action.ALERT_CONFIRM)
     def handle_alert_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+        client: WebClient,
     ) -> None:
         """Acknowledge or confirm: one press, one step, whoever presses twice."""
         ack()
@@ -140,9 +142,11 @@ def register(app: App, container: Container) -> None:
                 f"{body['user']['id']}:{action.get('action_ts')}",
             )
         except (AlertError, ValueError) as exc:
-            respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            _tell(body, respond, client, str(exc))
             return
         sender.deliver_keys(keys)
+        if (body.get("view") or {}).get("type") == "home":  # show the new state in place
+            publish_home(engine, client, body)
 
     @app.action(Action.ALERT_RESPOND)
     @app.action(Action.ALERT_PROPOSE)
@@ -176,6 +180,22 @@ def register(app: App, container: Container) -> None:
             return
         ack()
         sender.deliver_keys(keys)
+
+
+def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """Answer the person where they pressed: in the message, or by DM from App Home."""
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
+
+
+def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """Answer the person where they pressed: in the message, or by DM from App Home."""
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
 
 
 def _reference(body: dict[str, Any]) -> str:

@@ -8,10 +8,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.container import Container
-from bot.services.directory import authority_for_workspace
-from bot.services.my_work import load_my_work
-from bot.slack import messages
 from bot.slack.ids import Event
+from handlers.home import publish_home
 
 
 def register(app: App, container: Container) -> None:
@@ -24,9 +22,4 @@ def register(app: App, container: Container) -> None:
         """Publish the person's App Home (a refusal for someone not in the directory)."""
         if event.get("tab", "home") != "home":
             return
-        work = load_my_work(
-            container.engine,
-            authority_id=authority_for_workspace(body.get("team_id")),
-            slack_user_id=event["user"],
-        )
-        client.views_publish(user_id=event["user"], view=messages.home_view(work))
+        publish_home(container.engine, client, body)

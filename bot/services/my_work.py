@@ -5,21 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
+from bot.domain.alerts import CATEGORIES, LEVEL_NAMES, SEVERITIES, Level
 from bot.services.directory import Person, find_active_person
+from storage.alert_models import Alert, AlertRecipient
 from storage.db import unit_of_work
+from storage.models import Case
+
+ALERTS_SHOWN = 20  # each list; the oldest beyond it are counted, not listed
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button on a work item: its label, action id and value."""
+
+    label: str
+    action_id: str
+    value: str
 
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One thing waiting for the person, with the action that opens it."""
+    """One thing waiting for the person, with the buttons that act on it."""
 
     kind: str
     reference: str
     summary: str
     due: str | None = None
-    action_id: str | None = None
-    value: str | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class MyWork:
 
     person: Person
     items: list[WorkItem] = field(default_factory=list)
+    more: int = 0  # items not listed
 
 
 def load_my_work(engine: Engine, *, authority_id: int, slack_user_id: str) -> MyWork | None:
@@ -36,5 +51,44 @@ def load_my_work(engine: Engine, *, authority_id: int, slack_user_id: str) -> My
         person = find_active_person(session, authority_id=authority_id, slack_user_id=slack_user_id)
         if person is None:
             return None
-        # Audits, alerts, actions and supervision add their items here as they arrive.
-        return MyWork(person=person, items=[])
+        items, more = _alert_items(session, person)
+        return MyWork(person=person, items=items, more=more)
+
+
+def _alert_items(session: Session, person: Person) -> tuple[list[WorkItem], int]:
+    received = session.exec(
+        select(Alert, Case.case_ref).join(Case, col(Case.id) == col(Alert.case_id))
+        .join(AlertRecipient, col(AlertRecipient.alert_id) == col(Alert.id))
+        .where(AlertRecipient.staff_id == person.staff_id, col(Alert.is_open).is_(True))
+        .order_by(col(Alert.raised_at)).limit(ALERTS_SHOWN + 1)
+    ).all()
+    raised = session.exec(
+        select(Alert, Case.case_ref).join(Case, col(Case.id) == col(Alert.case_id))
+        .where(Alert.raised_by_id == person.staff_id, col(Alert.is_open).is_(True))
+        .order_by(col(Alert.raised_at)).limit(ALERTS_SHOWN + 1)
+    ).all()
+    items = []
+    for alert, case_ref in received[:ALERTS_SHOWN]:
+        items.append(WorkItem(
+            kind="alert_received", reference=alert.reference,
+            summary=f"{SEVERITIES[alert.severity]} alert on {case_ref}: "
+                    f"{CATEGORIES.get(alert.category, alert.category)} "
+                    f"({alert.status.replace('_', ' ')}, with the "
+                    f"{LEVEL_NAMES[Level(alert.stage)]})",
+            buttons=(Button("Acknowledge", "alert.acknowledge", str(alert.id)),
+                     Button("Respond", "alert.respond", str(alert.id)),
+                     Button("Propose resolution", "alert.propose", str(alert.id))),
+        ))
+    for alert, case_ref in raised[:ALERTS_SHOWN]:
+        buttons = [Button("Escalate now", "alert.escalate", str(alert.id))]
+        if alert.status == "resolution_proposed":
+            buttons[:0] = [Button("Confirm resolved", "alert.confirm", str(alert.id)),
+                           Button("Reopen", "alert.reopen", str(alert.id))]
+        items.append(WorkItem(
+            kind="alert_raised", reference=alert.reference,
+            summary=f"you raised this on {case_ref} ({alert.status.replace('_', ' ')}, with "
+                    f"the {LEVEL_NAMES[Level(alert.stage)]})",
+            buttons=tuple(buttons),
+        ))
+    more = max(0, len(received) - ALERTS_SHOWN) + max(0, len(raised) - ALERTS_SHOWN)
+    return items, more

@@ -12,6 +12,8 @@ REFUSAL = (
     "there as an active member of staff. If you think you should have access, please ask "
     "your QA lead."
 )
+MAX_BLOCKS = 100  # Slack's limit for a view (a message's is 50)
+MESSAGE_ITEMS, HOME_ITEMS = 20, 45
 PRIVACY_NOTE = "qabot holds case references only: never type a child's or family's name."
 HELP = (
     "*What you can do*\n"
@@ -21,31 +23,35 @@ HELP = (
 )
 
 
-def _work_blocks(work: MyWork) -> list[dict[str, Any]]:
+def _work_blocks(work: MyWork, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` items, two blocks each, and a count of the rest."""
     if not work.items:
         return [section("You have no open work at the moment.")]
-    blocks = [section(f"*Your open work* ({len(work.items)})")]
-    for item in work.items:
+    blocks = [section(f"*Your open work* ({len(work.items) + work.more})")]
+    for item in work.items[:limit]:
         line = f"*{item.reference}*: {item.summary}" + (f" (due {item.due})" if item.due else "")
-        block = section(line)
-        if item.action_id:
-            block["accessory"] = {
-                "type": "button", "text": {"type": "plain_text", "text": "Open"},
-                "action_id": item.action_id, "value": item.value or item.reference,
-            }
-        blocks.append(block)
+        blocks.append(section(line))
+        if item.buttons:
+            blocks.append({"type": "actions", "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": b.label},
+                 "action_id": b.action_id, "value": b.value}
+                for b in item.buttons
+            ]})
+    rest = work.more + max(0, len(work.items) - limit)
+    if rest:
+        blocks.append(section(f"…and {rest} more."))
     return blocks
 
 
 def qa_answer(work: MyWork) -> dict[str, Any]:
     """The ephemeral answer to `/qa`."""
     blocks = [
-        *_work_blocks(work),
+        *_work_blocks(work, MESSAGE_ITEMS),
         {"type": "divider"},
         section(HELP),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": PRIVACY_NOTE}]},
     ]
-    count = len(work.items)
+    count = len(work.items) + work.more
     return {"text": f"You have {count} open item{'s' if count != 1 else ''}.", "blocks": blocks}
 
 
@@ -60,9 +66,9 @@ def home_view(work: MyWork | None) -> dict[str, Any]:
         return {"type": "home", "blocks": [section(REFUSAL)]}
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your QA work"}},
-        *_work_blocks(work),
+        *_work_blocks(work, HOME_ITEMS),
         {"type": "divider"},
         section(HELP),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": PRIVACY_NOTE}]},
     ]
-    return {"type": "home", "blocks": blocks[:100]}
+    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}

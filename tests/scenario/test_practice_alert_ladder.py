@@ -84,6 +84,7 @@ def test_a_vacant_level_is_skipped(bot: Bot, clock: FixedClock) -> None:
     clock.set(MONDAY_10)
     submit(bot, "V4")
     alert_id_from(bot, TM)
+    bot.slack.wait_for(lambda c: c.params.get("channel") == IRO)  # the confirmation first
     clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     JOBS["alerts.escalate"].body(bot.container, clock.now(), False)
     assert len(dm_texts(bot.slack, HOS)) == 1

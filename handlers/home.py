@@ -1,0 +1,20 @@
+"""App Home: publishing a person's own work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.services.directory import authority_for_workspace
+from bot.services.my_work import load_my_work
+from bot.slack import messages
+
+
+def publish_home(engine: Engine, client: WebClient, body: dict[str, Any]) -> None:
+    """Publish the App Home of the person in `body` (a refusal for a stranger)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    user = (body.get("event") or {}).get("user") or body["user"]["id"]
+    work = load_my_work(engine, authority_id=authority_for_workspace(team), slack_user_id=user)
+    client.views_publish(user_id=user, view=messages.home_view(work))
