@@ -10,12 +10,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import db, imports, jobs, rule_settings, run
+from bot.cli import db, export, imports, jobs, rule_settings, run
 from bot.cli.common import UsageError
 from bot.config import SettingsError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BAD_SETTING = 0, 1, 2
-GROUPS = [run, db, jobs, imports, rule_settings]
+GROUPS = [run, db, jobs, imports, rule_settings, export]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,13 @@ from sqlalchemy.engine import Engine
 from bot.cli.common import UsageError, migrated_engine
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
-from bot.services.imports import fill_slack_ids, import_cases, import_staff, import_teams
+from bot.services.imports import (
+    fill_slack_ids,
+    import_cases,
+    import_staff,
+    import_teams,
+    staff_without_slack_ids,
+)
 from bot.services.imports.outcome import ImportResult
 from bot.services.rule_settings import RuleSettingError
 from storage.db import unit_of_work
@@ -87,6 +93,9 @@ def _look_up_slack_ids(engine: Engine, authority_id: int) -> None:
     from bot.container import make_web_client
     from bot.slack.user_lookup import SlackLookupError, find_slack_ids
 
+    with unit_of_work(engine) as session:
+        if not staff_without_slack_ids(session, authority_id=authority_id):
+            return
     try:
         settings = load_settings(Settings)
     except SettingsError as exc:

@@ -6,6 +6,7 @@ import argparse
 
 from bot.cli.common import UsageError, migrated_engine
 from bot.clock import SystemClock
+from bot.domain.rule_settings import spec_for
 from bot.services.rule_settings import RuleSettingError, list_settings, set_setting
 from storage.db import unit_of_work
 from storage.models import DEFAULT_AUTHORITY_ID, Authority
@@ -24,7 +25,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     show.set_defaults(func=_show)
     set_ = settings_sub.add_parser("set", help="change one setting")
     set_.add_argument("key", help="a key from `qabot settings show`")
-    set_.add_argument("value", help='plain text, a number, true/false, or JSON (lists, objects)')
+    set_.add_argument("value", help="plain text, a number, true/false, or JSON (lists, objects)")
     set_.add_argument("--authority", type=int, default=DEFAULT_AUTHORITY_ID, help="authority id")
     set_.set_defaults(func=_set)
 
@@ -53,7 +54,7 @@ def _set(args: argparse.Namespace) -> int:
     engine = migrated_engine()
     with unit_of_work(engine) as session:
         try:
-            set_setting(
+            after = set_setting(
                 session,
                 authority_id=args.authority,
                 key=args.key,
@@ -64,7 +65,5 @@ def _set(args: argparse.Namespace) -> int:
         except RuleSettingError as exc:
             raise UsageError(str(exc)) from None
         session.commit()
-        value = next(line.value for line in list_settings(session, args.authority)
-                     if line.key == args.key)
-    print(f"{args.key} = {value}")
+    print(f"{args.key} = {spec_for(args.key).show(getattr(after, args.key))}")
     return 0

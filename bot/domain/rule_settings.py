@@ -31,7 +31,19 @@ from pydantic import (
 )
 
 from bot.domain.directory import ROLE_KEYS
+from bot.domain.grading_scale import OFSTED_SCALE, GradingScale, Key
 from bot.domain.working_time import WorkingCalendar
+
+__all__ = [
+    "OFSTED_SCALE",
+    "SETTINGS",
+    "GradingScale",
+    "RuleSettingError",
+    "RuleSettings",
+    "SettingSpec",
+    "settings_from",
+    "spec_for",
+]
 
 
 class RuleSettingError(ValueError):
@@ -41,7 +53,6 @@ class RuleSettingError(ValueError):
 # ------------------------------------------------------------------------------ value types
 
 _CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 
@@ -60,12 +71,6 @@ def _timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown timezone {value!r}") from None
-    return value
-
-
-def _key(value: str) -> str:
-    if not _KEY.match(value):
-        raise ValueError(f"{value!r} is not a key (lower case letters, digits and _)")
     return value
 
 
@@ -95,7 +100,6 @@ ClockTime = Annotated[
     time, BeforeValidator(_clock_time), PlainSerializer(lambda t: t.strftime("%H:%M"))
 ]
 Timezone = Annotated[str, AfterValidator(_timezone)]
-Key = Annotated[str, AfterValidator(_key)]
 KeyList = Annotated[tuple[Key, ...], Field(min_length=1), AfterValidator(_unique)]
 Count = Annotated[StrictInt, Field(ge=1, le=1000)]
 NonNegative = Annotated[StrictInt, Field(ge=0, le=1000)]
@@ -104,53 +108,6 @@ ChannelId = Annotated[str, AfterValidator(_channel)]
 Frequencies = Annotated[dict[str, Count], AfterValidator(_frequencies)]
 
 
-class GradingScale(BaseModel):
-    """A grading scale: its grades best first, which are below Good, which is Inadequate.
-
-    Nothing else may assume four grades: ask the scale (PRODUCT.md section 3).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    grades: KeyList
-    below_good: tuple[Key, ...]
-    inadequate: Key
-
-    @model_validator(mode="after")
-    def _consistent(self) -> GradingScale:
-        if len(self.grades) < 2:
-            raise ValueError("a scale needs at least two grades")
-        unknown = [g for g in (*self.below_good, self.inadequate) if g not in self.grades]
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)} not among the grades")
-        # Grades are ordered best to worst, so "below Good" must be the worst few of them:
-        # otherwise a grade would be below Good while a worse one was not.
-        if not self.below_good or len(self.below_good) >= len(self.grades):
-            raise ValueError("below_good must name some, but not all, of the grades")
-        if set(self.below_good) != set(self.grades[-len(self.below_good) :]):
-            raise ValueError("below_good must be the worst grades of the scale")
-        if self.inadequate not in self.below_good:
-            raise ValueError("inadequate must be one of the below_good grades")
-        return self
-
-    def rank(self, grade: str) -> int:
-        """The grade's place on the scale, 0 for the best."""
-        return self.grades.index(grade)
-
-    def is_below_good(self, grade: str) -> bool:
-        """Whether a grade is below Good (it then needs at least one action)."""
-        return grade in self.below_good
-
-    def is_inadequate(self, grade: str) -> bool:
-        """Whether a grade counts as Inadequate (sent at once to the head of service)."""
-        return grade == self.inadequate
-
-
-OFSTED_SCALE = GradingScale(
-    grades=("outstanding", "good", "requires_improvement", "inadequate"),
-    below_good=("requires_improvement", "inadequate"),
-    inadequate="inadequate",
-)
 CASE_FILE_DOMAINS = (
     "child_voice",
     "assessment",
@@ -340,9 +297,11 @@ class SettingSpec:
         return json.dumps(self.adapter.dump_python(value, mode="json"), sort_keys=True)
 
     def show(self, value: Any) -> str:
-        """The value as the operator would type it back."""
+        """The value as the operator would type it back (`""` for an empty string)."""
         plain = self.adapter.dump_python(value, mode="json")
-        return plain if isinstance(plain, str) else json.dumps(plain)
+        if isinstance(plain, str):
+            return plain or '""'
+        return json.dumps(plain)
 
     def parse(self, raw: str) -> Any:
         """Read a value typed by an operator: plain text, a number, true/false, or JSON."""
@@ -415,9 +374,7 @@ def spec_for(key: str) -> SettingSpec:
     if spec is None:
         close = difflib.get_close_matches(key, SETTINGS, n=2)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise RuleSettingError(
-            f"unknown setting {key!r}{hint} (`qabot settings show` lists them)"
-        )
+        raise RuleSettingError(f"unknown setting {key!r}{hint} (`qabot settings show` lists them)")
     return spec
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+import sqlalchemy
+from sqlmodel import Session, col, select
 
 from bot.domain.directory import CASE_TYPES
 from bot.services.imports.bulk import delete_pairs, insert_rows, update_by_id
@@ -18,6 +19,8 @@ from storage.models import Case, CaseInvolvement
 
 CASE_COLUMNS = ("case_ref", "team", "worker_email", "case_type", "opened_on", "involved_emails")
 _TYPES = {case_type.casefold(): case_type for case_type in CASE_TYPES}
+#: The stored columns an import row decides, compared to tell updated from unchanged.
+_COMPARED = ("team_id", "worker_id", "case_type", "opened_on", "is_open", "closed_on")
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,9 @@ class CaseRow:
     involved_ids: frozenset[int]
 
 
-def check_cases(session: Session, *, authority_id: int, data: bytes) -> tuple[list[CaseRow], Problems]:
+def check_cases(
+    session: Session, *, authority_id: int, data: bytes
+) -> tuple[list[CaseRow], Problems]:
     """The rows of a cases file and every problem in it; every reference must resolve."""
     problems = Problems()
     rows, _ = read_table(data, required=CASE_COLUMNS, problems=problems)
@@ -97,19 +102,14 @@ def import_cases(
     if problems:
         return ImportResult("cases", problems=problems.sorted())
     result = ImportResult("cases")
-    existing = {
-        ref: (case_id, rest)
+    # The stored cases by reference: (id, then the columns a row sets, in _COMPARED order).
+    existing: dict[str, tuple[int, tuple[object, ...]]] = {
+        ref: (case_id, tuple(rest))
         for case_id, ref, *rest in session.execute(
-            select(
-                Case.id,
-                Case.case_ref,
-                Case.team_id,
-                Case.worker_id,
-                Case.case_type,
-                Case.opened_on,
-                Case.is_open,
-                Case.closed_on,
-            ).where(Case.authority_id == authority_id)
+            # sqlalchemy.select: sqlmodel's select types at most four columns.
+            sqlalchemy.select(
+                col(Case.id), col(Case.case_ref), *(col(getattr(Case, c)) for c in _COMPARED)
+            ).where(col(Case.authority_id) == authority_id)
         ).all()
     }
     inserts, updates = [], []
@@ -125,7 +125,7 @@ def import_cases(
         current = existing.get(row.case_ref)
         if current is None:
             inserts.append({"authority_id": authority_id, "case_ref": row.case_ref, **wanted})
-        elif list(wanted.values()) != list(current[1]):
+        elif tuple(wanted[c] for c in _COMPARED) != current[1]:
             updates.append({"id": current[0], **wanted})
     insert_rows(session, Case, inserts)
     update_by_id(session, Case, updates)
@@ -138,17 +138,18 @@ def import_cases(
         )
     involvement_changed = _sync_involvement(session, authority_id, rows, ids)
     changed = {u["id"] for u in updates} | involvement_changed
-    new_refs = {insert["case_ref"] for insert in inserts}
+    new_ids = {ids[row.case_ref] for row in rows if row.case_ref not in existing}
     result.created = len(inserts)
-    result.updated = len(changed - {ids[ref] for ref in new_refs})
+    result.updated = len(changed - new_ids)
     result.unchanged = len(rows) - result.created - result.updated
     if close_missing:
         listed = {row.case_ref for row in rows}
         today = now.astimezone(ZoneInfo(get_settings(session, authority_id).timezone)).date()
+        is_open = _COMPARED.index("is_open")
         closing = [
             {"id": case_id, "is_open": False, "closed_on": today}
-            for ref, (case_id, (_, _, _, _, is_open, _)) in existing.items()
-            if is_open and ref not in listed
+            for ref, (case_id, stored) in existing.items()
+            if stored[is_open] and ref not in listed
         ]
         update_by_id(session, Case, closing)
         result.closed = len(closing)
@@ -173,7 +174,7 @@ def _sync_involvement(
         current = held.get(case_id, set())
         if current != row.involved_ids:
             changed.add(case_id)
-            adds += [{"case_id": case_id, "staff_id": s} for s in sorted(row.involved_ids - current)]
+            adds += [{"case_id": case_id, "staff_id": s} for s in row.involved_ids - current]
             removes += [(case_id, s) for s in sorted(current - row.involved_ids)]
     delete_pairs(session, CaseInvolvement, ("case_id", "staff_id"), removes)
     insert_rows(session, CaseInvolvement, adds)

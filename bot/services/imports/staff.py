@@ -58,19 +58,22 @@ def check_staff(
     )
     directory = load_directory(session, authority_id)
     checked: dict[str, StaffRow] = {}
+    listed: dict[str, int] = {}  # every e-mail in the file, good row or not: its first line
     for row in rows:
         before = len(problems.items)
-        staff_row = _check_row(Cells(row, problems), directory, checked)
+        staff_row = _check_row(Cells(row, problems), directory, listed)
         if staff_row is not None and len(problems.items) == before:
             checked[staff_row.email] = staff_row
-    _check_references(checked, directory, problems)
+    _check_references(checked, listed, directory, problems)
     return list(checked.values()), problems, directory, set(columns)
 
 
-def _check_row(cells: Cells, directory: Directory, seen: dict[str, StaffRow]) -> StaffRow | None:
+def _check_row(cells: Cells, directory: Directory, listed: dict[str, int]) -> StaffRow | None:
     email = cells.email("email", required=True)
-    if email in seen:
-        cells.problem(f"e-mail {email} is also on line {seen[email].line}")
+    if email is not None:
+        if email in listed:
+            cells.problem(f"e-mail {email} is also on line {listed[email]}")
+        listed.setdefault(email, cells.line)
     name = cells.text("name", required=True)
     roles = _roles(cells)
     team = cells.text("team")
@@ -113,16 +116,25 @@ def _roles(cells: Cells) -> frozenset[str]:
     return frozenset(roles)
 
 
-def _check_references(rows: dict[str, StaffRow], directory: Directory, problems: Problems) -> None:
-    """Line managers that resolve, Slack ids held once, and a line-management tree."""
+def _check_references(
+    rows: dict[str, StaffRow], listed: dict[str, int], directory: Directory, problems: Problems
+) -> None:
+    """Line managers that resolve, Slack ids held once, and a line-management tree.
+
+    A manager on a bad row of the file still counts as known, so one bad row is reported
+    once rather than again on every row it manages.
+    """
     for row in rows.values():
         manager = row.line_manager_email
-        if manager and manager not in rows and manager not in directory.staff:
+        if manager and manager not in listed and manager not in directory.staff:
             problems.add(row.line, f"unknown line manager {manager}")
     # The directory as it would be after the import, so clashes with people not in the
     # file count too.
     slack_of = {email: person.slack_user_id for email, person in directory.staff.items()}
-    manager_of = {email: directory.email_of(p.line_manager_id) for email, p in directory.staff.items()}
+    manager_of = {
+        email: directory.email_of(person.line_manager_id)
+        for email, person in directory.staff.items()
+    }
     for row in rows.values():
         if row.slack_user_id:
             slack_of[row.email] = row.slack_user_id
@@ -154,9 +166,7 @@ def import_staff(
     the id already known; optional columns absent from the file keep their stored values
     (except `active`, which defaults to yes).
     """
-    rows, problems, directory, columns = check_staff(
-        session, authority_id=authority_id, data=data
-    )
+    rows, problems, directory, columns = check_staff(session, authority_id=authority_id, data=data)
     if problems:
         return ImportResult("staff", problems=problems.sorted())
     result = ImportResult("staff")

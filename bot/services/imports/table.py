@@ -96,7 +96,8 @@ def read_table(
         if len(record) < len(header) or any(c.strip() for c in record[len(header) :]):
             problems.add(line, f"has {len(record)} fields; the header has {len(header)}")
             continue
-        rows.append(Row(line, {name: cell.strip() for name, cell in zip(header, record)}))
+        values = record[: len(header)]
+        rows.append(Row(line, {n: c.strip() for n, c in zip(header, values, strict=True)}))
     return rows, header
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+import sqlalchemy
+from sqlmodel import Session, col, select
 
 from bot.services.imports.bulk import insert_rows, update_by_id
 from bot.services.imports.outcome import ImportResult, log_import
@@ -81,13 +82,14 @@ def import_teams(
     existing = {
         name.casefold(): (team_id, name, service_id, tm, sm)
         for team_id, name, service_id, tm, sm in session.execute(
-            select(
-                Team.id,
-                Team.name,
-                Team.service_id,
-                Team.team_manager_email,
-                Team.service_manager_email,
-            ).where(Team.authority_id == authority_id)
+            # sqlalchemy.select: sqlmodel's select types at most four columns.
+            sqlalchemy.select(
+                col(Team.id),
+                col(Team.name),
+                col(Team.service_id),
+                col(Team.team_manager_email),
+                col(Team.service_manager_email),
+            ).where(col(Team.authority_id) == authority_id)
         ).all()
     }
     inserts, updates = [], []

@@ -1,0 +1,135 @@
+"""The trackers `qabot export` writes: each one a query streaming its header and rows.
+
+PRODUCT.md section 8 fixes the columns. A tracker never carries free text (an alert's concern,
+what was asked, the timeline's notes): only references, keys, e-mails, dates and statuses, so an
+export can be handed round a QA team as the section 7 privacy rules allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
+
+from bot.domain.alerts import LEVEL_NAMES
+from storage.alert_models import Alert
+from storage.models import Authority, Case, Staff, Team
+
+#: Rows are fetched in batches of this many, never all at once.
+BATCH_ROWS = 1000
+
+Row = tuple[str, ...]
+
+
+class ExportError(Exception):
+    """An export that cannot be made as asked, phrased for the operator."""
+
+
+@dataclass(frozen=True)
+class TrackerTable:
+    """A tracker's header and its rows; the rows are read while they are consumed."""
+
+    header: Row
+    rows: Iterator[Row]
+
+
+#: Builds one tracker from an open connection (`cycle_id` only for trackers that take one).
+TrackerBuilder = Callable[[Connection, int, int | None], TrackerTable]
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """A tracker as registered: how it is built, and whether `--cycle` applies to it."""
+
+    build: TrackerBuilder
+    takes_cycle: bool = False
+
+
+def iso_utc(value: datetime | None) -> str:
+    """An instant as ISO 8601 in UTC to the second, or empty when there is none."""
+    # Seconds are enough for a tracker, and a fixed width sorts as text in a spreadsheet.
+    return "" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def yes_no(value: bool) -> str:
+    """A flag as the CSV files write it."""
+    return "yes" if value else "no"
+
+
+ALERT_COLUMNS: Row = (
+    "reference", "case_ref", "team", "category", "severity", "management_decision",
+    "raised_by_email", "raised_at", "stage", "acknowledged_at", "responded_at", "resolved_at",
+    "status",
+)
+_STAGE_NAMES = {int(level): name for level, name in LEVEL_NAMES.items()}
+
+
+def alert_tracker(connection: Connection, authority_id: int, cycle_id: int | None) -> TrackerTable:
+    """Every Practice Alert of the authority, oldest first, without its words."""
+    # Columns are named one by one so that the free-text ones can never come along.
+    columns: list[Any] = [
+        Alert.reference, Case.case_ref, Team.name, Alert.category, Alert.severity,
+        Alert.management_decision, Staff.email, Alert.raised_at, Alert.stage,
+        Alert.acknowledged_at, Alert.responded_at, Alert.resolved_at, Alert.status,
+    ]
+    query = (
+        select(*columns)
+        .join(Case, col(Case.id) == col(Alert.case_id))
+        .join(Team, col(Team.id) == col(Alert.team_id))
+        .join(Staff, col(Staff.id) == col(Alert.raised_by_id))
+        .where(col(Alert.authority_id) == authority_id)
+        .order_by(col(Alert.raised_at), col(Alert.id))
+    )
+
+    def rows() -> Iterator[Row]:
+        # yield_per streams (a server-side cursor on PostgreSQL) instead of loading every row.
+        result = connection.execute(query.execution_options(yield_per=BATCH_ROWS))
+        for (reference, case_ref, team, category, severity, management, raiser, raised_at,
+             stage, acknowledged_at, responded_at, resolved_at, status) in result:
+            yield (
+                reference, case_ref, team, category, severity, yes_no(management), raiser,
+                iso_utc(raised_at), _STAGE_NAMES.get(stage, str(stage)),
+                iso_utc(acknowledged_at), iso_utc(responded_at), iso_utc(resolved_at), status,
+            )
+
+    return TrackerTable(header=ALERT_COLUMNS, rows=rows())
+
+
+#: Every tracker by the name the operator types. `allocations`, `actions` and `supervision`
+#: join when their records exist (PRODUCT.md section 8).
+TRACKERS: dict[str, Tracker] = {
+    "alerts": Tracker(alert_tracker),
+}
+
+
+def request_problems(tracker: str, *, with_cycle: bool) -> list[str]:
+    """What is wrong with asking for `tracker` (with a cycle or not), before any reading."""
+    found = TRACKERS.get(tracker)
+    if found is None:
+        return [f"no tracker {tracker!r}; the trackers are: {', '.join(sorted(TRACKERS))}"]
+    if with_cycle and not found.takes_cycle:
+        return [f"the {tracker} tracker is not per cycle: leave out --cycle"]
+    return []
+
+
+@contextmanager
+def open_tracker(engine: Engine, *, tracker: str, authority_id: int,
+                 cycle_id: int | None = None) -> Iterator[TrackerTable]:
+    """The tracker's header and rows, read in one transaction that lasts while they are used."""
+    problems = request_problems(tracker, with_cycle=cycle_id is not None)
+    if problems:
+        raise ExportError(problems[0])
+    # Read-only: the transaction is rolled back when the block ends; nothing is committed.
+    with engine.connect() as connection:
+        exists = connection.execute(
+            select(col(Authority.id)).where(col(Authority.id) == authority_id)
+        ).first()
+        if exists is None:
+            raise ExportError(f"no authority {authority_id}")
+        yield TRACKERS[tracker].build(connection, authority_id, cycle_id)
