@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_MS = 30_000
@@ -17,10 +16,13 @@ SQLITE_BUSY_MS = 30_000
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine configured for concurrent use by request threads and sweeps."""
     if url.startswith("sqlite"):
+        # A pool, not a connection per session: opening one (and its PRAGMAs) costs more
+        # than most of the queries a request makes.
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
-            poolclass=NullPool if ":memory:" not in url else None,
+            pool_size=pool_size,
+            max_overflow=20,
         )
         _configure_sqlite(engine)
         return engine
