@@ -65,6 +65,7 @@ def build_app(container: Container, *, identify_in_background: bool = True) -> A
         # Socket Mode needs none.
         request_verification_enabled=False,
         token_verification_enabled=False,
+        process_before_response=True,
         listener_executor=ThreadPoolExecutor(
             max_workers=container.settings.qabot_listener_threads,
             thread_name_prefix="qabot-listener",

@@ -45,8 +45,9 @@ class Settings(DatabaseSettings):
     slack_signing_secret: str = Field(min_length=1)
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
-    # Bolt runs listeners in this pool after ack(); sized so slow work cannot starve acks.
-    qabot_listener_threads: int = Field(default=16, ge=1, le=256)
+    # Bolt runs the lazy work (after the acknowledgement) in this pool. Acks never wait
+    # for it; a small pool keeps that work from crowding the GIL that acks need.
+    qabot_listener_threads: int = Field(default=8, ge=1, le=256)
 
     @field_validator("slack_bot_token")
     @classmethod

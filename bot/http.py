@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from storage.db import READ_ONLY
+
 log = logging.getLogger(__name__)
 # Dispatch only parses, acks and queues the listener on Bolt's pool: many may run at once.
 DISPATCH_THREADS = 64
@@ -48,7 +50,7 @@ def build_http_app(bolt_app: App, *, signing_secret: str, engine: Engine) -> Sta
         )
 
     def check_database() -> None:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             connection.execute(text("SELECT 1"))
 
     async def healthz(_: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.container import Container
@@ -24,12 +24,10 @@ from bot.slack.alert_views import (
 )
 from bot.slack.ids import Action, Command, View
 from handlers.home import publish_home
-from storage.db import unit_of_work
+from handlers.lazy import ack_only, queue_for_sending, sender_of
+from storage.db import read_only
 
-BUTTON_STEPS = {
-    Action.ALERT_ACKNOWLEDGE: "acknowledge",
-    Action.ALERT_CONFIRM: "confirm",
-}
+BUTTON_STEPS = {Action.ALERT_ACKNOWLEDGE: "acknowledge", Action.ALERT_CONFIRM: "confirm"}
 MODAL_STEPS = {
     Action.ALERT_RESPOND: "respond",
     Action.ALERT_PROPOSE: "propose",
@@ -38,19 +36,20 @@ MODAL_STEPS = {
 }
 
 
+def _authority(body: dict[str, Any]) -> int:
+    return authority_for_workspace(body.get("team_id") or (body.get("team") or {}).get("id"))
+
+
 def register(app: App, container: Container) -> None:
     """Register the Practice Alert listeners."""
     engine, clock, sender = container.engine, container.clock, container.sender
+    send_queued = sender_of(sender)
 
-    @app.command(Command.PRACTICE_ALERT)
-    def handle_practice_alert(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        """`/practice-alert [case reference]`: open the modal at once."""
-        ack()
-        authority_id = authority_for_workspace(command.get("team_id"))
+    def open_raise_modal(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """`/practice-alert [case reference]`: the modal, with the case if it was named."""
+        authority_id = _authority(command)
         typed = (command.get("text") or "").strip().split()
-        with unit_of_work(engine) as session:
+        with read_only(engine) as session:
             person = find_active_person(
                 session, authority_id=authority_id, slack_user_id=command["user_id"]
             )
@@ -62,11 +61,13 @@ def register(app: App, container: Container) -> None:
             trigger_id=command["trigger_id"], view=raise_modal(case.case_ref if case else None)
         )
 
+    app.command(Command.PRACTICE_ALERT)(ack=ack_only, lazy=[open_raise_modal])
+
     @app.options(Action.ALERT_CASE)
     def handle_case_search(ack: Ack, body: dict[str, Any]) -> None:
-        """Type-ahead over the known open cases."""
-        authority_id = authority_for_workspace(body.get("team", {}).get("id"))
-        with unit_of_work(engine) as session:
+        """Type-ahead over the known open cases (a database read, then the answer)."""
+        authority_id = _authority(body)
+        with read_only(engine) as session:
             person = find_active_person(
                 session, authority_id=authority_id, slack_user_id=body["user"]["id"]
             )
@@ -77,12 +78,13 @@ def register(app: App, container: Container) -> None:
         )
         ack(options=[{"text": {"type": "plain_text", "text": r}, "value": r} for r in refs])
 
-    @app.view(View.ALERT_RAISE)
-    def handle_raise_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Check the form, raise the alert (database only), then answer and send."""
+    def handle_raise_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        """Check the form and raise the alert (database only) before answering the modal."""
         now = clock.now()
-        authority_id = authority_for_workspace(body.get("team", {}).get("id"))
-        with unit_of_work(engine) as session:
+        authority_id = _authority(body)
+        with read_only(engine) as session:
             calendar = get_settings(session, authority_id).calendar()
         new, errors = read_raise_form(view["state"], now.astimezone(calendar.tz).date())
         if new is None:
@@ -100,39 +102,36 @@ def register(app: App, container: Container) -> None:
         except AlertError as exc:
             ack(response_action="errors", errors={"case": str(exc)})
             return
+        queue_for_sending(context, outcome.keys)
         ack(
             response_action="update",
             view=confirmation_view(
                 "Practice Alert",
-                f"*{outcome.reference}* has been raised. You will be told of "
-                "every step in a direct message.",
+                f"*{outcome.reference}* has been raised. You will be told of every step in a "
+                "direct message.",
             ),
         )
-        sender.deliver_keys(outcome.keys)
+
+    app.view(View.ALERT_RAISE)(ack=handle_raise_submission, lazy=[send_queued])
 
     def _step(
         body: dict[str, Any], alert_id: int, step: str, text: str | None, source_key: str
     ) -> list[str]:
-        outcome = act_on_alert(
+        return act_on_alert(
             engine,
-            authority_id=authority_for_workspace(body.get("team", {}).get("id")),
+            authority_id=_authority(body),
             actor_slack_id=body["user"]["id"],
             alert_id=alert_id,
             action=step,
             text=text,
             source_key=source_key,
             now=clock.now(),
-        )
-        return outcome.keys
+        ).keys
 
-    @app.action(Action.ALERT_ACKNOWLEDGE)
-    @app.action(Action.ALERT_CONFIRM)
     def handle_alert_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-        client: WebClient,
+        body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         """Acknowledge or confirm: one press, one step, whoever presses twice."""
-        ack()
         try:
             keys = _step(
                 body,
@@ -148,24 +147,24 @@ def register(app: App, container: Container) -> None:
         if (body.get("view") or {}).get("type") == "home":  # show the new state in place
             publish_home(engine, client, body)
 
-    @app.action(Action.ALERT_RESPOND)
-    @app.action(Action.ALERT_PROPOSE)
-    @app.action(Action.ALERT_REOPEN)
-    @app.action(Action.ALERT_ESCALATE)
-    def handle_alert_text_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    for button in BUTTON_STEPS:
+        app.action(button)(ack=ack_only, lazy=[handle_alert_button])
+
+    def open_text_modal(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         """Steps that need words open a small modal; the service checks who may at submit."""
-        ack()
-        alert_id = int(action["value"])
-        reference = _reference(body)
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=text_modal(MODAL_STEPS[Action(action["action_id"])], alert_id, reference),
+            view=text_modal(
+                MODAL_STEPS[Action(action["action_id"])], int(action["value"]), _reference(body)
+            ),
         )
 
-    @app.view(View.ALERT_TEXT)
-    def handle_alert_text_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    for button in MODAL_STEPS:
+        app.action(button)(ack=ack_only, lazy=[open_text_modal])
+
+    def handle_alert_text_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
         """Respond, propose, reopen or escalate, with the words typed."""
         try:
             meta = TextModalMeta.model_validate_json(view.get("private_metadata") or "")
@@ -178,16 +177,10 @@ def register(app: App, container: Container) -> None:
         except AlertError as exc:
             ack(response_action="errors", errors={"text": str(exc)})
             return
+        queue_for_sending(context, keys)
         ack()
-        sender.deliver_keys(keys)
 
-
-def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
-    """Answer the person where they pressed: in the message, or by DM from App Home."""
-    if body.get("response_url"):
-        respond(response_type="ephemeral", replace_original=False, text=text)
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text)
+    app.view(View.ALERT_TEXT)(ack=handle_alert_text_submission, lazy=[send_queued])
 
 
 def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.container import Container
 from bot.services.directory import authority_for_workspace
 from bot.services.my_work import load_my_work
 from bot.slack import messages
 from bot.slack.ids import Command
+from handlers.lazy import ack_only
 
 
 def register(app: App, container: Container) -> None:
     """Register the slash command listeners."""
 
-    @app.command(Command.QA)
-    def handle_qa(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def handle_qa(command: dict[str, Any], respond: Respond) -> None:
         """`/qa`: the caller's own open work, and help."""
-        ack()
         work = load_my_work(
             container.engine,
             authority_id=authority_for_workspace(command.get("team_id")),
@@ -27,3 +26,5 @@ def register(app: App, container: Container) -> None:
         )
         answer = messages.refusal() if work is None else messages.qa_answer(work)
         respond(response_type="ephemeral", replace_original=False, **answer)
+
+    app.command(Command.QA)(ack=ack_only, lazy=[handle_qa])

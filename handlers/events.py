@@ -10,16 +10,17 @@ from slack_sdk import WebClient
 from bot.container import Container
 from bot.slack.ids import Event
 from handlers.home import publish_home
+from handlers.lazy import ack_only
 
 
 def register(app: App, container: Container) -> None:
     """Register the event listeners."""
 
-    @app.event(Event.APP_HOME_OPENED)
     def handle_app_home_opened(
         event: dict[str, Any], body: dict[str, Any], client: WebClient
     ) -> None:
         """Publish the person's App Home (a refusal for someone not in the directory)."""
-        if event.get("tab", "home") != "home":
-            return
-        publish_home(container.engine, client, body)
+        if event.get("tab", "home") == "home":
+            publish_home(container.engine, client, body)
+
+    app.event(Event.APP_HOME_OPENED)(ack=ack_only, lazy=[handle_app_home_opened])

@@ -7,6 +7,7 @@ name and renamed over it only once complete.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import sys
@@ -93,7 +94,7 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         engine.dispose()
-    print(f"wrote {count} {args.tracker} rows to {out}")
+    print(f"wrote {count} rows of the {args.tracker} tracker to {out}")
     return 0
 
 
@@ -111,7 +112,10 @@ class _Counted:
 
 
 def write_atomically(out: Path, write: Callable[[Path], int]) -> int:
-    """Write through a temporary file beside `out`, then rename it over `out`."""
+    """Write through a temporary file beside `out`, then rename it over `out`.
+
+    The file is readable by its owner alone (as `mkstemp` makes it): trackers name staff.
+    """
     try:
         handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     except OSError as exc:
@@ -166,10 +170,13 @@ def write_xlsx(table: TrackerTable, tracker: str, path: Path) -> int:
     try:
         for row in rows:
             sheet.append([_xlsx_value(sheet, value) for value in row])
-    finally:
-        # Even after a failure: saving is what removes openpyxl's own temporary copy of the
-        # rows (otherwise left until the process ends); the caller then removes the part file.
-        book.save(path)
+    except BaseException:
+        # Saving is what removes openpyxl's own temporary copy of the rows (otherwise left
+        # until the process ends); the caller then removes the part file. The first error wins.
+        with contextlib.suppress(Exception):
+            book.save(path)
+        raise
+    book.save(path)
     return rows.count
 
 

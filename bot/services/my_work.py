@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from bot.domain.alerts import CATEGORIES, LEVEL_NAMES, SEVERITIES, Level
 from bot.services.directory import Person, find_active_person
 from storage.alert_models import Alert, AlertRecipient
-from storage.db import unit_of_work
+from storage.db import read_only
 from storage.models import Case
 
 ALERTS_SHOWN = 20  # each list; the oldest beyond it are counted, not listed
@@ -47,7 +47,7 @@ class MyWork:
 
 def load_my_work(engine: Engine, *, authority_id: int, slack_user_id: str) -> MyWork | None:
     """The caller's open work, or None when they are not an active member of staff."""
-    with unit_of_work(engine) as session:
+    with read_only(engine) as session:
         person = find_active_person(session, authority_id=authority_id, slack_user_id=slack_user_id)
         if person is None:
             return None

@@ -32,7 +32,7 @@ from bot.services.alerts.common import (
 from bot.services.outbox import Message, enqueue
 from bot.services.rule_settings import get_settings
 from storage.alert_models import Alert, AlertCounter
-from storage.db import unit_of_work
+from storage.db import read_only, unit_of_work
 from storage.models import Case
 from storage.sql import insert_ignore
 
@@ -62,7 +62,7 @@ def find_open_case(session: Session, authority_id: int, case_ref: str) -> Case |
 def search_cases(engine: Engine, *, authority_id: int, text: str, limit: int = 20) -> list[str]:
     """Open case references starting with what was typed (the modal's type-ahead)."""
     prefix = text.strip().upper()
-    with unit_of_work(engine) as session:
+    with read_only(engine) as session:
         return list(session.exec(
             select(Case.case_ref).where(
                 Case.authority_id == authority_id, col(Case.is_open).is_(True),

@@ -16,7 +16,7 @@ from bot.services.alerts.common import ladder_for, lock_alert, reschedule, state
 from bot.services.rule_settings import get_settings
 from storage.alert_models import Alert
 from storage.claims import claim_once
-from storage.db import unit_of_work
+from storage.db import read_only, unit_of_work
 from storage.models import OutboxMessage
 
 SWEEP_BATCH = 1000
@@ -41,7 +41,7 @@ def sweep_alerts(engine: Engine, *, now: datetime, dry_run: bool = False) -> Swe
     """Climb every alert whose stage ran out of time, and send the limit notices, once each."""
     report = SweepReport()
     settings_cache: dict[int, RuleSettings] = {}
-    with unit_of_work(engine) as session:
+    with read_only(engine) as session:
         ids = _due_ids(session, now)
     for alert_id in ids:
         with unit_of_work(engine) as session:
