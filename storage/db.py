@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_MS = 30_000
+READ_ONLY = "qabot_read_only"
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -44,8 +45,12 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on the busy
-        # timeout instead of failing with "database is locked" on lock upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # timeout instead of failing with "database is locked" on lock upgrade. Readers
+        # need no lock in WAL mode: they begin deferred and never wait for a writer.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -54,4 +59,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     # Closing discards whatever was not committed (nothing commits behind the caller's
     # back) and detaches the loaded rows with their values, so results outlive the session.
     with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Session]:
+    """A session that only reads: on SQLite it never waits for (or blocks) a writer."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options={READ_ONLY: True})
         yield session
