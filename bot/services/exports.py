@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from bot.domain.alerts import LEVEL_NAMES
 from storage.alert_models import Alert
+from storage.db import READ_ONLY
 from storage.models import Authority, Case, Staff, Team
 
 #: Rows are fetched in batches of this many, never all at once.
@@ -125,10 +126,8 @@ def open_tracker(engine: Engine, *, tracker: str, authority_id: int,
     problems = request_problems(tracker, with_cycle=cycle_id is not None)
     if problems:
         raise ExportError(problems[0])
-    # Read-only: the transaction is rolled back when the block ends; nothing is committed.
-    # On SQLite every transaction begins IMMEDIATE (storage/db.py), so writers queue on the
-    # busy timeout while an export reads: a fraction of a second for 20,000 alerts.
-    with engine.connect() as connection:
+    # Read-only: on SQLite it begins deferred, so it neither waits for nor blocks writers.
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         exists = connection.execute(
             select(col(Authority.id)).where(col(Authority.id) == authority_id)
         ).first()

@@ -14,6 +14,7 @@ from bot.services.alerts.common import (
     reach,
     reschedule,
     snapshot,
+    summary_data,
     tell_raiser,
 )
 from bot.services.alerts.ladder import Ladder
@@ -42,10 +43,11 @@ def climb(session: Session, alert: Alert, ladder: Ladder, settings: RuleSettings
     alert.status = Status.OPEN
     reschedule(alert, ladder, settings)
     event = add_event(session, alert, "escalated", now, actor_id=actor_id, note=note)
-    keys = reach(session, alert, stage, ladder.levels[stage], ladder, now)
+    summary = summary_data(session, alert)  # once: both messages are rendered from it
+    keys = reach(session, alert, stage, ladder.levels[stage], ladder, now, summary=summary)
     level = LEVEL_NAMES[Level(stage)]
     keys += tell_raiser(session, alert, event, f"escalated to the {level} because "
-                        f"{REASONS[reason]}", now)
+                        f"{REASONS[reason]}", now, summary=summary)
     log_change(session, alert, actor=actor, action=f"alert.escalated.{reason}", now=now,
                before=before)
     return keys
@@ -61,11 +63,13 @@ def notify_limit(session: Session, alert: Alert, ladder: Ladder, settings: RuleS
     reschedule(alert, ladder, settings)
     top = top_stage(ladder.levels)
     event = add_event(session, alert, "limit", now)
-    keys = reach(session, alert, top, ladder.levels[top], ladder, now, template="alert.limit")
+    summary = summary_data(session, alert)
+    keys = reach(session, alert, top, ladder.levels[top], ladder, now, template="alert.limit",
+                 summary=summary)
     keys += tell_raiser(
         session, alert, event,
         f"still open after {settings.alert_limit_days} working days: the "
-        f"{LEVEL_NAMES[Level(top)]} has been told", now,
+        f"{LEVEL_NAMES[Level(top)]} has been told", now, summary=summary,
     )
     log_change(session, alert, actor="system", action="alert.limit", now=now, before=before)
     return keys

@@ -140,11 +140,11 @@ def summary_data(session: Session, alert: Alert) -> dict[str, Any]:
 def reach(session: Session, alert: Alert, stage: int, people: list[int], ladder: Ladder,
           now: datetime, *, template: str = "alert.received",
           not_before: datetime | None = None, tag: str | None = None,
-          note: str | None = None) -> list[str]:
+          note: str | None = None, summary: dict[str, Any] | None = None) -> list[str]:
     """Add people to those the alert has reached, and queue each their message."""
     assert alert.id is not None
     already = recipients(session, alert.id)
-    data = {**summary_data(session, alert), "note": note}
+    data = {**(summary or summary_data(session, alert)), "note": note}
     keys = []
     for staff_id in people:
         if staff_id not in already:
@@ -161,13 +161,14 @@ def reach(session: Session, alert: Alert, stage: int, people: list[int], ladder:
 
 
 def tell_raiser(session: Session, alert: Alert, event: AlertEvent, what: str, now: datetime,
-                **extra: Any) -> list[str]:
+                summary: dict[str, Any] | None = None, **extra: Any) -> list[str]:
     """Tell the raiser of a step (every step tells the raiser)."""
     raiser = session.get(Staff, alert.raised_by_id)
     if raiser is None or not raiser.slack_user_id:
         return []
     key = f"alert:{alert.id}:raiser:{event.id}"
-    data = {**summary_data(session, alert), "what": what, "note": event.note, **extra}
+    data = {**(summary or summary_data(session, alert)), "what": what, "note": event.note,
+            **extra}
     enqueue(session, Message(key, raiser.slack_user_id, "alert.raiser_update", data),
             authority_id=alert.authority_id, now=now)
     return [key]

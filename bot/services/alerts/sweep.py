@@ -13,6 +13,7 @@ from bot.domain.alerts import Due, due_actions
 from bot.domain.rule_settings import RuleSettings
 from bot.services.alerts.climbing import climb, notify_limit
 from bot.services.alerts.common import ladder_for, lock_alert, reschedule, state_of, times_from
+from bot.services.alerts.ladder import Ladder
 from bot.services.rule_settings import get_settings
 from storage.alert_models import Alert
 from storage.claims import claim_once
@@ -41,6 +42,7 @@ def sweep_alerts(engine: Engine, *, now: datetime, dry_run: bool = False) -> Swe
     """Climb every alert whose stage ran out of time, and send the limit notices, once each."""
     report = SweepReport()
     settings_cache: dict[int, RuleSettings] = {}
+    ladders: dict[int, Ladder] = {}  # per team: the directory does not change mid-sweep
     with read_only(engine) as session:
         ids = _due_ids(session, now)
     for alert_id in ids:
@@ -54,7 +56,8 @@ def sweep_alerts(engine: Engine, *, now: datetime, dry_run: bool = False) -> Swe
             if settings is None:
                 settings = settings_cache[alert.authority_id] = get_settings(
                     session, alert.authority_id)
-            ladder = ladder_for(session, alert)
+            ladder = ladders.get(alert.team_id) or ladders.setdefault(
+                alert.team_id, ladder_for(session, alert))
             actions = due_actions(settings.calendar(), times_from(settings),
                                   state_of(alert, ladder), now)
             if dry_run:
@@ -66,7 +69,8 @@ def sweep_alerts(engine: Engine, *, now: datetime, dry_run: bool = False) -> Swe
                 elif claim_once(session, f"alert:{alert.id}:climb-from:{alert.stage}", now):
                     report.keys += climb(session, alert, ladder, settings, now, reason=action)
                 report.lines.append(f"{alert.reference}: {action}")
-            reschedule(alert, ladder, settings)
+            if not actions:  # a stale check time: work out the next one
+                reschedule(alert, ladder, settings)
             session.add(alert)
             session.commit()
     return report
