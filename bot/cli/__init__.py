@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot.cli import db, export, imports, jobs, rule_settings, run
 from bot.cli.common import UsageError
@@ -18,10 +19,20 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_BAD_SETTING = 0, 1, 2
 GROUPS = [run, db, jobs, imports, rule_settings, export]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but bad input exits 1 as every qabot command does (2 means a bad setting)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every command group's subcommands."""
-    parser = argparse.ArgumentParser(prog="qabot", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="qabot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for group in GROUPS:
         group.add_commands(sub)
     return parser
