@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.alert_models  # noqa: F401  (registers the tables)
+import storage.audit_models  # noqa: F401
 import storage.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
