@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import DEFAULT_AUTHORITY_ID, Staff, StaffRole
 
@@ -29,29 +29,33 @@ def authority_for_workspace(team_id: str | None) -> int:
     return DEFAULT_AUTHORITY_ID
 
 
-def _person(session: Session, staff: Staff) -> Person:
-    roles = session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff.id)).all()
-    assert staff.id is not None
-    return Person(
-        staff_id=staff.id,
-        authority_id=staff.authority_id,
-        email=staff.email,
-        name=staff.name,
-        slack_user_id=staff.slack_user_id,
-        roles=frozenset(roles),
-        team_id=staff.team_id,
-        line_manager_id=staff.line_manager_id,
-        is_auditor=staff.is_auditor,
-    )
+_PERSON_COLUMNS = (
+    Staff.id, Staff.authority_id, Staff.email, Staff.name, Staff.slack_user_id, Staff.team_id,
+    Staff.line_manager_id, Staff.is_auditor, StaffRole.role,
+)
 
 
 def find_active_person(session: Session, *, authority_id: int, slack_user_id: str) -> Person | None:
-    """The active person with this Slack user id, or None (a stranger, or inactive)."""
-    staff = session.exec(
-        select(Staff).where(
-            Staff.authority_id == authority_id,
-            Staff.slack_user_id == slack_user_id,
-            Staff.active == True,  # noqa: E712
+    """The active person with this Slack user id, or None (a stranger, or inactive).
+
+    One query, a row per role: every request starts here, so it is kept to one round trip.
+    """
+    rows = session.execute(
+        select(*_PERSON_COLUMNS)  # type: ignore[call-overload]
+        .outerjoin(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
+        .where(
+            col(Staff.authority_id) == authority_id,
+            col(Staff.slack_user_id) == slack_user_id,
+            col(Staff.active).is_(True),
         )
-    ).first()
-    return None if staff is None else _person(session, staff)
+        .order_by(col(Staff.id))
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Person(
+        staff_id=first[0], authority_id=first[1], email=first[2], name=first[3],
+        slack_user_id=first[4], team_id=first[5], line_manager_id=first[6],
+        is_auditor=first[7],
+        roles=frozenset(r[8] for r in rows if r[0] == first[0] and r[8] is not None),
+    )
