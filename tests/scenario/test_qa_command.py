@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from tests.fakes.slack_requests import app_home_opened, event_callback, retry_headers
 from tests.harness import Bot
@@ -91,3 +94,13 @@ def test_an_event_delivered_twice_acts_once(bot: Bot) -> None:
     bot.http.event(event_callback(app_home_opened(user_id="U104"), event_id="EvAfter"))
     bot.slack.wait_for("views.publish", count=2)
     assert len(bot.slack.calls_to("views.publish")) == 2
+
+
+def test_a_refused_request_is_not_logged_with_its_body(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    marker = "C0SECRETREF"
+    assert bot.http.command("/qa", marker, secret="not-the-secret").status == 401
+    assert marker not in caplog.text
+    assert "bad or stale signature" in caplog.text
