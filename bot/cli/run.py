@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.container import build_container
+from bot.container import Container, build_container
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +32,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     scheduler.set_defaults(func=_scheduler)
 
 
-def _start(settings: Settings, with_scheduler: bool):  # type: ignore[no-untyped-def]
+@contextmanager
+def _running(settings: Settings, with_scheduler: bool) -> Iterator[tuple[Container, App]]:
+    """The migrated container and Bolt app, with the sweeps running beside them if asked."""
     from bot.app import build_app
     from scheduling.scheduler import build_scheduler
 
     container = build_container(settings)
     upgrade(container.engine)
     app = build_app(container)
-    scheduler = None
-    if with_scheduler:
-        scheduler, _ = build_scheduler(container)
-        scheduler.start()
-    return container, app, scheduler
+    if not with_scheduler:
+        yield container, app
+        return
+    scheduler, runner = build_scheduler(container)
+    scheduler.start()
+    try:
+        yield container, app
+    finally:
+        scheduler.shutdown(wait=False)
+        runner.lease.release()  # another process may lead at once
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -46,15 +59,11 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.http import build_http_app
 
     settings = load_settings(Settings)
-    container, app, scheduler = _start(settings, not args.no_scheduler)
-    http_app = build_http_app(
-        app, signing_secret=settings.slack_signing_secret, engine=container.engine
-    )
-    try:
+    with _running(settings, not args.no_scheduler) as (container, app):
+        http_app = build_http_app(
+            app, signing_secret=settings.slack_signing_secret, engine=container.engine
+        )
         uvicorn.run(http_app, host=args.host, port=args.port, log_level="info", access_log=False)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
     return 0
 
 
@@ -64,12 +73,8 @@ def _socket(args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
     if not settings.slack_app_token:
         raise SettingsError("qabot: bad setting: SLACK_APP_TOKEN is missing (Socket Mode needs it)")
-    container, app, scheduler = _start(settings, not args.no_scheduler)
-    try:
+    with _running(settings, not args.no_scheduler) as (container, app):
         build_socket_handler(app, container).start()
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
     return 0
 
 
