@@ -13,7 +13,17 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container, make_web_client
-from handlers import alerts, commands, events, middleware
+from handlers import (
+    alerts,
+    audits,
+    commands,
+    cycles,
+    events,
+    loop,
+    middleware,
+    moderation,
+    summaries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,4 +86,9 @@ def build_app(container: Container, *, identify_in_background: bool = True) -> A
     commands.register(app, container)
     events.register(app, container)
     alerts.register(app, container)
+    loop.register(app, container)
+    audits.register(app, container)
+    moderation.register(app, container)
+    cycles.register(app, container)
+    summaries.register(app, container)
     return app

@@ -8,6 +8,10 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 import bot.slack.alert_messages  # noqa: F401  (registers the alert templates)
+import bot.slack.audit_messages  # noqa: F401  (registers the audit templates)
+import bot.slack.cycle_messages  # noqa: F401  (registers the cycle templates)
+import bot.slack.loop_messages  # noqa: F401  (registers the nudge and action templates)
+import bot.slack.summary_messages  # noqa: F401  (registers the summary templates)
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.alerts.sweep import on_undeliverable

@@ -21,6 +21,6 @@ def register(app: App, container: Container) -> None:
     ) -> None:
         """Publish the person's App Home (a refusal for someone not in the directory)."""
         if event.get("tab", "home") == "home":
-            publish_home(container.engine, client, body)
+            publish_home(container.engine, client, body, clock=container.clock)
 
     app.event(Event.APP_HOME_OPENED)(ack=ack_only, lazy=[handle_app_home_opened])

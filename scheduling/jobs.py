@@ -11,6 +11,14 @@ from sqlmodel import col, select
 
 from bot.container import Container
 from bot.services.alerts.sweep import sweep_alerts
+from bot.services.cycles import open_due_cycles
+from bot.services.nudges.sweep import sweep_nudges
+from bot.services.summaries.digest import send_team_digests
+from bot.services.summaries.reports import (
+    ReportRun,
+    send_escalations_reports,
+    send_findings_reports,
+)
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, ProcessedEvent
 
@@ -51,6 +59,35 @@ def escalate_alerts(container: Container, now: datetime, dry_run: bool) -> list[
     return report.lines
 
 
+def open_cycles(container: Container, now: datetime, dry_run: bool) -> list[str]:
+    """Open allocated cycles whose opening date has come (working hours of a working day)."""
+    report = open_due_cycles(container.engine, now=now, dry_run=dry_run)
+    if not dry_run:
+        container.sender.deliver_keys(report.keys)
+    return report.lines
+
+
+def send_nudges(container: Container, now: datetime, dry_run: bool) -> list[str]:
+    """One message a person a day: actions, supervision, EPDRs, audits and moderation due."""
+    report = sweep_nudges(container.engine, now=now, dry_run=dry_run)
+    if not dry_run:
+        container.sender.deliver_keys(report.keys)
+    return report.lines
+
+
+def _report_job(send: Callable[..., ReportRun]) -> JobBody:
+    """A scheduled report's job: each report once for its scope and period."""
+
+    def body(container: Container, now: datetime, dry_run: bool) -> list[str]:
+        run = send(container.engine, now=now, dry_run=dry_run)
+        if not dry_run:
+            container.sender.deliver_keys(run.keys)
+        return run.lines
+
+    body.__doc__ = send.__doc__
+    return body
+
+
 PROCESSED_EVENT_DAYS = 7
 
 
@@ -74,5 +111,14 @@ JOBS: dict[str, Job] = {
         Job("alerts.escalate", 120, "escalate Practice Alerts that ran out of time",
             escalate_alerts),
         Job("events.prune", 3600, "forget old inbound event ids", prune_processed_events),
+        Job("nudges.send", 300, "the day's nudges: actions, supervision, EPDR, audits",
+            send_nudges),
+        Job("cycles.open", 300, "open allocated audit cycles on their opening date", open_cycles),
+        Job("reports.findings", 900, "each closed cycle's audit findings, once",
+            _report_job(send_findings_reports)),
+        Job("reports.escalations", 3600, "last quarter's Practice Alert escalations, once",
+            _report_job(send_escalations_reports)),
+        Job("reports.digest", 900, "the weekly digest of overdue items to each team manager",
+            _report_job(send_team_digests)),
     ]
 }

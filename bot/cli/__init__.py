@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from bot.cli import db, export, imports, jobs, rule_settings, run
+from bot.cli import cycles, db, export, imports, jobs, rule_settings, run
 from bot.cli.common import UsageError
 from bot.config import SettingsError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_BAD_SETTING = 0, 1, 2
-GROUPS = [run, db, jobs, imports, rule_settings, export]
+GROUPS = [run, db, jobs, imports, rule_settings, export, cycles]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""`qabot import teams|staff|cases FILE.csv` (and `import cases --close-missing FILE.csv`)."""
+"""`qabot import teams|staff|cases|supervision FILE.csv` (and `import cases --close-missing`)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.services.imports import (
     staff_without_slack_ids,
 )
 from bot.services.imports.outcome import ImportResult
+from bot.services.imports.supervision import SUPERVISION_COLUMNS, import_supervision
 from bot.services.rule_settings import RuleSettingError
 from storage.db import unit_of_work
 from storage.models import DEFAULT_AUTHORITY_ID, Authority
@@ -30,12 +31,13 @@ CLI_ACTOR = "system"
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `import`."""
-    group = sub.add_parser("import", help="import teams, staff or cases from a CSV file")
+    group = sub.add_parser("import", help="import teams, staff, cases or supervision (CSV)")
     kinds = group.add_subparsers(dest="import_kind", required=True)
     for kind, what in (
         ("teams", "team,service,team_manager_email,service_manager_email,head_of_service_email"),
         ("staff", "email,name,roles,team,line_manager_email,slack_user_id,auditor[,active,...]"),
         ("cases", "case_ref,team,worker_email,case_type,opened_on,involved_emails"),
+        ("supervision", ",".join(SUPERVISION_COLUMNS)),
     ):
         parser = kinds.add_parser(kind, help=f"upsert {kind} from a CSV file ({what})")
         parser.add_argument("file", type=Path, help="a UTF-8 CSV file with a header row")
@@ -68,6 +70,8 @@ def _import(args: argparse.Namespace) -> int:
                 result = import_teams(session, **common)
             elif args.kind == "staff":
                 result = import_staff(session, **common)
+            elif args.kind == "supervision":
+                result = import_supervision(session, **common)
             else:
                 result = import_cases(session, close_missing=args.close_missing, **common)
         except RuleSettingError as exc:

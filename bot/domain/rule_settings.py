@@ -87,6 +87,13 @@ def _channel(value: str) -> str:
     return value
 
 
+def _roles(values: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = sorted(set(values) - set(ROLE_KEYS))
+    if unknown:
+        raise ValueError(f"unknown role {', '.join(unknown)}")
+    return values
+
+
 def _frequencies(value: dict[str, int]) -> dict[str, int]:
     if "default" not in value:
         raise ValueError('needs a "default" entry')
@@ -106,6 +113,7 @@ NonNegative = Annotated[StrictInt, Field(ge=0, le=1000)]
 Fraction = Annotated[float, Field(gt=0, le=1, strict=True)]
 ChannelId = Annotated[str, AfterValidator(_channel)]
 Frequencies = Annotated[dict[str, Count], AfterValidator(_frequencies)]
+RoleList = Annotated[tuple[Key, ...], AfterValidator(_unique), AfterValidator(_roles)]
 
 
 CASE_FILE_DOMAINS = (
@@ -260,6 +268,15 @@ class RuleSettings(BaseModel):
     )
     oversight_channel: ChannelId = _setting(
         "", "private channel told of each Practice Alert (empty: none)", "a channel id, or empty"
+    )
+    # Scheduled reports (section 6): audit findings per cycle, the quarterly escalations.
+    leadership_channel: ChannelId = _setting(
+        "", "channel for the scheduled reports (empty: none)", "a channel id, or empty"
+    )
+    report_roles: RoleList = _setting(
+        ("qa_lead",),
+        "roles whose holders get the scheduled reports by direct message",
+        'a JSON list of role keys, e.g. ["qa_lead", "head_of_service"], or []',
     )
 
     @model_validator(mode="after")

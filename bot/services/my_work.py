@@ -8,7 +8,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.domain.alerts import CATEGORIES, LEVEL_NAMES, SEVERITIES, Level
+from bot.services.cycles.overview import (
+    QaLeadOverview,
+    audits_to_do,
+    moderations_to_do,
+    qa_lead_overview,
+)
 from bot.services.directory import Person, find_active_person
+from bot.services.loop_work import loop_items
 from storage.alert_models import Alert, AlertRecipient
 from storage.db import read_only
 from storage.models import Case
@@ -43,16 +50,48 @@ class MyWork:
     person: Person
     items: list[WorkItem] = field(default_factory=list)
     more: int = 0  # items not listed
+    cycles: QaLeadOverview | None = None  # the QA lead's cycles (App Home)
 
 
-def load_my_work(engine: Engine, *, authority_id: int, slack_user_id: str) -> MyWork | None:
-    """The caller's open work, or None when they are not an active member of staff."""
+def load_my_work(
+    engine: Engine, *, authority_id: int, slack_user_id: str, with_cycles: bool = False
+) -> MyWork | None:
+    """The caller's open work, or None when they are not an active member of staff.
+
+    ``with_cycles`` adds a QA lead's cycles (App Home shows them; `/qa` does not).
+    """
     with read_only(engine) as session:
         person = find_active_person(session, authority_id=authority_id, slack_user_id=slack_user_id)
         if person is None:
             return None
         items, more = _alert_items(session, person)
-        return MyWork(person=person, items=items, more=more)
+        loop, loop_more = loop_items(session, person)  # actions, verifications, supervisees
+        items = [*_audit_items(session, person), *loop, *items]
+        more += loop_more
+        cycles = (qa_lead_overview(session, authority_id)
+                  if with_cycles and "qa_lead" in person.roles else None)
+        return MyWork(person=person, items=items, more=more, cycles=cycles)
+
+
+def _audit_items(session: Session, person: Person) -> list[WorkItem]:
+    """Audits to do in open cycles (**Start audit**), and audits awaiting moderation."""
+    items = []
+    for audit in audits_to_do(session, person.staff_id, ALERTS_SHOWN):
+        what = f"worker {audit.worker}" if audit.is_case else "person audited"
+        label = "Continue audit" if audit.status == "in_progress" else "Start audit"
+        items.append(WorkItem(
+            kind="audit", reference=audit.subject, due=audit.due.isoformat(),
+            summary=f"audit in {audit.cycle} ({audit.team}, {what})",
+            buttons=(Button(label, "audit.start", str(audit.audit_id)),),
+        ))
+    for audit in moderations_to_do(session, person.staff_id, ALERTS_SHOWN):
+        due = audit.moderation_due or audit.due
+        items.append(WorkItem(
+            kind="moderation", reference=audit.subject, due=due.isoformat(),
+            summary=f"audit by {audit.auditor} in {audit.cycle} awaits your moderation",
+            buttons=(Button("Moderate", "moderation.start", str(audit.audit_id)),),
+        ))
+    return items
 
 
 def _alert_items(session: Session, person: Person) -> tuple[list[WorkItem], int]:

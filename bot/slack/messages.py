@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.my_work import MyWork
-from bot.slack.render import section
+from bot.slack.cycle_home import qa_lead_blocks
+from bot.slack.ids import Action
+from bot.slack.render import escape, section
+from bot.slack.summary_messages import headline_blocks
 
 REFUSAL = (
     "Sorry, qabot is only for staff in your service's QA directory, and I can't find you "
@@ -23,13 +26,15 @@ HELP = (
 )
 
 
-def _work_blocks(work: MyWork, limit: int) -> list[dict[str, Any]]:
+def _work_blocks(work: MyWork, limit: int, offset: int = 0) -> list[dict[str, Any]]:
     """Up to `limit` items, two blocks each, and a count of the rest."""
     if not work.items:
         return [section("You have no open work at the moment.")]
     blocks = [section(f"*Your open work* ({len(work.items) + work.more})")]
-    for item in work.items[:limit]:
-        line = f"*{item.reference}*: {item.summary}" + (f" (due {item.due})" if item.due else "")
+    for item in work.items[offset:offset + limit]:
+        # Escaped: an action's summary is words someone typed.
+        line = f"*{escape(item.reference)}*: {escape(item.summary)}" + (
+            f" (due {item.due})" if item.due else "")
         blocks.append(section(line))
         if item.buttons:
             blocks.append({"type": "actions", "elements": [
@@ -37,7 +42,7 @@ def _work_blocks(work: MyWork, limit: int) -> list[dict[str, Any]]:
                  "action_id": b.action_id, "value": b.value}
                 for b in item.buttons
             ]})
-    rest = work.more + max(0, len(work.items) - limit)
+    rest = work.more + max(0, len(work.items) - offset - limit)
     if rest:
         blocks.append(section(f"…and {rest} more."))
     return blocks
@@ -60,13 +65,40 @@ def refusal() -> dict[str, Any]:
     return {"text": REFUSAL, "blocks": [section(REFUSAL)]}
 
 
-def home_view(work: MyWork | None) -> dict[str, Any]:
-    """The App Home tab."""
+def _pager(page: int, pages: int) -> list[dict[str, Any]]:
+    """Buttons to the previous and next pages of work items (none when one page holds all)."""
+    if pages <= 1:
+        return []
+    buttons = []
+    if page > 0:
+        buttons.append({"type": "button", "text": {"type": "plain_text", "text": "Previous"},
+                        "action_id": Action.HOME_PAGE_PREVIOUS, "value": str(page - 1)})
+    if page < pages - 1:
+        buttons.append({"type": "button", "text": {"type": "plain_text", "text": "More"},
+                        "action_id": Action.HOME_PAGE_NEXT, "value": str(page + 1)})
+    return [{"type": "context", "elements": [
+                {"type": "mrkdwn", "text": f"Page {page + 1} of {pages}"}]},
+            {"type": "actions", "block_id": "home.pages", "elements": buttons}]
+
+
+def home_view(work: MyWork | None, *, page: int = 0,
+              headline: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The App Home tab: a page of the person's work, and a leader's headline figures."""
     if work is None:
         return {"type": "home", "blocks": [section(REFUSAL)]}
+    qa = qa_lead_blocks(work.cycles) if work.cycles is not None else []
+    top = headline_blocks(headline) if headline else []
+    # Two blocks an item: the QA lead's section, the headline and the pager take their share
+    # of the 100 first; the rest of the items are on further pages.
+    items = min(HOME_ITEMS, (MAX_BLOCKS - len(qa) - len(top) - 8) // 2)
+    pages = max(1, -(-len(work.items) // items))
+    page = min(max(page, 0), pages - 1)
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your QA work"}},
-        *_work_blocks(work, HOME_ITEMS),
+        *top,
+        *_work_blocks(work, items, page * items),
+        *_pager(page, pages),
+        *qa,
         {"type": "divider"},
         section(HELP),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": PRIVACY_NOTE}]},

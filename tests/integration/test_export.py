@@ -211,7 +211,7 @@ def test_bad_input_exits_1_listing_every_problem_and_writes_nothing(
     assert main(["export", "audits", "--format", "pdf", "--out", str(missing)]) == 1
     problems = capsys.readouterr().err.splitlines()
     assert problems == [
-        "qabot: no tracker 'audits'; the trackers are: alerts",
+        f"qabot: no tracker 'audits'; the trackers are: {', '.join(sorted(exports.TRACKERS))}",
         "qabot: --format 'pdf' is unknown: use csv or xlsx",
         f"qabot: --out {missing}: the folder {missing.parent} does not exist",
     ]

@@ -1,0 +1,1 @@
+"""Actions: marked done by their owner, verified or rejected, snoozed, reviewed."""

@@ -1,0 +1,1 @@
+"""Supervision sessions and EPDRs: who supervises whom, when next due, and recording them."""
