@@ -21,7 +21,8 @@ def publish_home(engine: Engine, client: WebClient, body: dict[str, Any], *, pag
     team = body.get("team_id") or (body.get("team") or {}).get("id")
     user = (body.get("event") or {}).get("user") or body["user"]["id"]
     work = load_my_work(
-        engine, authority_id=authority_for_workspace(team), slack_user_id=user, with_cycles=True
+        engine, authority_id=authority_for_workspace(team), slack_user_id=user, with_cycles=True,
+        now=(clock or SystemClock()).now(),
     )
     headline = None if work is None else leader_headline(
         engine, authority_id=authority_for_workspace(team), slack_user_id=user,

@@ -7,6 +7,7 @@ again; a problem is answered to the presser alone.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -63,7 +64,7 @@ def register(app: App, container: Container) -> None:
     """Register the listeners of actions, supervision and EPDR buttons and modals."""
     engine, clock, sender = container.engine, container.clock, container.sender
 
-    def _today(body: dict[str, Any]) -> Any:
+    def _today(body: dict[str, Any]) -> date:
         with read_only(engine) as session:
             calendar = get_settings(session, _authority(body)).calendar()
         return clock.now().astimezone(calendar.tz).date()
@@ -78,7 +79,7 @@ def register(app: App, container: Container) -> None:
                 note: str | None = None) -> None:
         sender.deliver_keys(keys)
         if _in_home(body):
-            publish_home(engine, client, body)
+            publish_home(engine, client, body, clock=clock)
         if note:
             _tell(body, respond, client, note)
 
@@ -147,7 +148,7 @@ def register(app: App, container: Container) -> None:
         """Send what the submission queued; publish App Home again if it came from there."""
         sender.deliver_keys(context.get("qabot_outbox_keys") or [])
         if context.get(HOME):
-            publish_home(engine, client, body)
+            publish_home(engine, client, body, clock=clock)
 
     app.view(View.ACTION_DONE)(ack=_submit_action("done", "evidence"), lazy=[after_submission])
     app.view(View.ACTION_REJECT)(ack=_submit_action("reject", "reason"),

@@ -21,6 +21,9 @@ class Alert(SQLModel, table=True):
         UniqueConstraint("authority_id", "reference"),
         # The sweep reads only open alerts whose next check has come: never the history.
         Index("ix_alert_due", "is_open", "next_check_at"),
+        # Summaries count a period's alerts from this index alone (migration 0004).
+        Index("ix_alert_summary", "authority_id", "raised_at", "category", "team_id", "stage",
+              "is_open", "acknowledged_at", "resolved_at", "limit_notified_at", "raised_by_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)

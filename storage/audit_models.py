@@ -95,6 +95,9 @@ class Action(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_action_open_due", "status", "due"),
+        # Summaries count a period's actions from this index alone (migration 0004).
+        Index("ix_action_summary", "authority_id", "due", "status", "team_id", "owner_id",
+              "done_on", "verified_on"),
         UniqueConstraint("source", "source_id", "position"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -124,6 +127,8 @@ class SupervisionRecord(SQLModel, table=True):
     __tablename__ = "supervision_record"
     __table_args__ = (
         Index("ix_supervision_pair", "supervisor_id", "supervisee_id", "held_on"),
+        # Each supervisee's sessions held in date order, for summaries (migration 0004).
+        Index("ix_supervision_summary", "authority_id", "held", "supervisee_id", "held_on"),
         UniqueConstraint("supervisor_id", "supervisee_id", "held_on", "kind"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -153,14 +153,17 @@ def milestone(calendar: WorkingCalendar, item: Tracked, today: date) -> tuple[st
 
 def entries_for(calendar: WorkingCalendar, item: Tracked, today: date) -> list[Entry]:
     """Everything the item asks for today, claimed or not."""
-    overdue = calendar.working_days_overdue(item.due, today)
+    # Most items are weeks from due: N working days never span more than 2N + 10 calendar
+    # days (weekends and any run of bank holidays included), so those need no counting.
+    far = (item.due - today).days > 2 * item.before_days + 10
+    overdue = 0 if far else calendar.working_days_overdue(item.due, today)
     entries: list[Entry] = []
 
     def add(recipient: int, role: Role, detail: str, claim: str) -> None:
         entries.append(Entry(recipient, item.kind, item.ref, item.record_id, role, detail, claim,
                              item.due, overdue))
 
-    current = milestone(calendar, item, today)
+    current = None if far else milestone(calendar, item, today)
     if current is not None and item.owner is not None:
         name = current[0]
         add(item.owner, Role.NUDGE, name.split(":")[0] if name.startswith("snoozed") else name,

@@ -44,13 +44,13 @@ def action_rows(connection: Connection, authority_id: int) -> tuple[Row, Iterato
     """Every action of the authority, oldest first: the actions tracker."""
     owner, verifier = aliased(Staff), aliased(Staff)
     query = (
-        select(Action.id, Action.source, Case.case_ref, Team.name, Action.description,
-               owner.email, Action.due, Action.status, Action.done_on, verifier.email,
-               Action.verified_on)
+        select(col(Action.id), col(Action.source), col(Case.case_ref), col(Team.name),
+               col(Action.description), col(owner.email), col(Action.due), col(Action.status),
+               col(Action.done_on), col(verifier.email), col(Action.verified_on))
         .outerjoin(Case, col(Case.id) == col(Action.case_id))
         .outerjoin(Team, col(Team.id) == col(Action.team_id))
-        .join(owner, owner.id == col(Action.owner_id))
-        .outerjoin(verifier, verifier.id == col(Action.verified_by_id))
+        .join(owner, col(owner.id) == col(Action.owner_id))
+        .outerjoin(verifier, col(verifier.id) == col(Action.verified_by_id))
         .where(col(Action.authority_id) == authority_id)
         .order_by(col(Action.id))
     )
@@ -78,8 +78,8 @@ def supervision_rows(connection: Connection, authority_id: int,
     org = load_org_view(session, authority_id)
     pairs = pairs_of(org, settings, last_held_by_supervisee(session, authority_id), today)
     start, end = previous_quarter(today, settings.quarter_start_month)
-    missed = dict(session.exec(
-        select(SupervisionRecord.supervisee_id, func.count())
+    missed: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
+        select(col(SupervisionRecord.supervisee_id), func.count())
         .where(col(SupervisionRecord.authority_id) == authority_id,
                col(SupervisionRecord.held).is_(False),
                col(SupervisionRecord.held_on) >= start, col(SupervisionRecord.held_on) <= end)

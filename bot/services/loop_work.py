@@ -36,7 +36,7 @@ SUMMARY_CHARS = 120
 DUE = (PairStatus.DUE_SOON, PairStatus.DUE, PairStatus.OVERDUE)
 
 
-def loop_items(session: Session, person: Person, today: date) -> tuple[list[WorkItem], int]:
+def loop_items(session: Session, person: Person, now: datetime) -> tuple[list[WorkItem], int]:
     """The person's actions, verifications and supervisees due, and how many more there are."""
     # my_work imports this module: its item types are taken at call time, not import time.
     from bot.services.my_work import Button, WorkItem
@@ -61,15 +61,16 @@ def loop_items(session: Session, person: Person, today: date) -> tuple[list[Work
         ))
     more += max(0, len(own) - SHOWN)
     to_verify = _awaiting_verification(session, person, org)
-    for action, case_ref in to_verify[:SHOWN]:
+    for action, ref in to_verify[:SHOWN]:
         items.append(WorkItem(
             kind="action_verify", reference=f"Action {action.id}",
-            summary=f"{org.name(action.owner_id)} marked this done: {_summary(action, case_ref)}",
+            summary=f"{org.name(action.owner_id)} marked this done: {_summary(action, ref)}",
             due=action.due.isoformat(),
             buttons=(Button("Verify", "action.verify", str(action.id)),
                      Button("Reject", "action.reject", str(action.id))),
         ))
     more += max(0, len(to_verify) - SHOWN)
+    today = now.astimezone(get_settings(session, person.authority_id).calendar().tz).date()
     due = [pair for pair in supervisees_of(session, person, org, today) if pair.status in DUE]
     for pair in due[:SHOWN]:
         items.append(WorkItem(
@@ -109,7 +110,7 @@ def _awaiting_verification(session: Session, person: Person,
     by_auditor = settings.action_verifier == "auditor"
     managed = [m for m in org.members if person.staff_id in org.managers_of(m)]
     whose = col(Action.owner_id).in_(managed)
-    rows = session.exec(
+    rows: list[tuple[Action, str | None]] = session.exec(  # type: ignore[assignment]
         select(Action, Case.case_ref).outerjoin(Case, col(Case.id) == col(Action.case_id))
         .where(Action.authority_id == person.authority_id,
                Action.status == ActionStatus.DONE.value,

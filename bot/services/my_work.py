@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.clock import SystemClock
 from bot.domain.alerts import CATEGORIES, LEVEL_NAMES, SEVERITIES, Level
 from bot.services.cycles.overview import (
     QaLeadOverview,
@@ -54,18 +56,21 @@ class MyWork:
 
 
 def load_my_work(
-    engine: Engine, *, authority_id: int, slack_user_id: str, with_cycles: bool = False
+    engine: Engine, *, authority_id: int, slack_user_id: str, with_cycles: bool = False,
+    now: datetime | None = None,
 ) -> MyWork | None:
     """The caller's open work, or None when they are not an active member of staff.
 
-    ``with_cycles`` adds a QA lead's cycles (App Home shows them; `/qa` does not).
+    ``with_cycles`` adds a QA lead's cycles (App Home shows them; `/qa` does not). ``now`` (the
+    clock's time; the system's if not given) decides which supervisees are due.
     """
     with read_only(engine) as session:
         person = find_active_person(session, authority_id=authority_id, slack_user_id=slack_user_id)
         if person is None:
             return None
         items, more = _alert_items(session, person)
-        loop, loop_more = loop_items(session, person)  # actions, verifications, supervisees
+        # Actions, verifications, supervisees due.
+        loop, loop_more = loop_items(session, person, now or SystemClock().now())
         items = [*_audit_items(session, person), *loop, *items]
         more += loop_more
         cycles = (qa_lead_overview(session, authority_id)

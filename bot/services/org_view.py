@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from storage.models import Service, Staff, StaffRole, Team
@@ -83,10 +84,10 @@ class OrgView:
 
 def load_org_view(session: Session, authority_id: int) -> OrgView:
     """The authority's active staff and their management, in four queries."""
-    rows = session.exec(
-        select(Staff.id, Staff.email, Staff.name, Staff.slack_user_id, Staff.team_id,
-               Staff.line_manager_id, Staff.assessed_year_until, Staff.epdr_due)
-        .where(Staff.authority_id == authority_id, col(Staff.active).is_(True))
+    # sqlalchemy.select: sqlmodel's select types at most four columns.
+    rows = session.execute(
+        sqlalchemy.select(*(col(getattr(Staff, name)) for name in Member.__dataclass_fields__))
+        .where(col(Staff.authority_id) == authority_id, col(Staff.active).is_(True))
     ).all()
     members = {row[0]: Member(*row) for row in rows if row[0] is not None}
     roles: dict[int, set[str]] = {}

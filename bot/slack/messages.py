@@ -21,6 +21,7 @@ PRIVACY_NOTE = "qabot holds case references only: never type a child's or family
 HELP = (
     "*What you can do*\n"
     "• `/qa`: your open work (audits, moderation, actions, supervision, alerts)\n"
+    "• `/qa supervision`: your supervisees, to record a session held or missed\n"
     "• `/qa help`: this help\n"
     "• Open the *Home* tab of qabot to see the same with buttons"
 )

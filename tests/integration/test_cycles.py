@@ -72,7 +72,7 @@ def dms(slack: FakeSlack) -> dict[str, list[dict]]:
 
 
 def test_create_fills_in_the_defaults_and_records_a_random_seed(engine: Engine, org: Org) -> None:
-    first, second = new_cycle(engine), new_cycle(engine)
+    first, second = new_cycle(engine, seed=None), new_cycle(engine, seed=None)
     cycle = cycle_row(engine, first)
     assert (cycle.status, cycle.per_auditor, cycle.sample, cycle.lookback_months) == (
         "draft", 1, None, 6)
@@ -212,7 +212,8 @@ def test_unavailable_auditor_has_their_audits_reallocated_and_new_auditor_told(
     moving = [a for a in before if a.auditor_id == away]
     outcome = mark_unavailable(engine, authority_id=A, actor=OPERATOR, cycle_id=cycle_id,
                                email=org.emails[away], reason="leave", now=NOW)
-    assert len(outcome.moved) == len(moving) and outcome.not_moved == []
+    audits_moved = [m for m in outcome.moved if not m.startswith("moderation of")]
+    assert len(audits_moved) == len(moving) and outcome.not_moved == []
     after = audits_of(engine, cycle_id)
     assert len(after) == len(before) and away not in {a.auditor_id for a in after}
     receipt = Receipt.from_json(cycle_row(engine, cycle_id).receipt or "")

@@ -331,14 +331,26 @@ def test_app_home_and_qa_list_actions_verifications_and_supervisees_with_buttons
     republished = bot.slack.calls_to("views.publish")[-1].params["view"]
     assert "awaiting verification" in str(republished["blocks"])
     tm_home = home_of(bot, TM, "EvL2")
-    assert [a for a, _ in buttons(tm_home)] == ["action.verify", "action.reject"] + [
-        "supervision.record", "supervision.missed"] * 2
+    # The worker's supervision is due today; the owner's has no session to count from.
+    assert [a for a, _ in buttons(tm_home)] == ["action.verify", "action.reject",
+                                                "supervision.record", "supervision.missed"]
     assert "Supervision: Synthetic WK" in str(tm_home["blocks"])
     bot.http.command("/qa", "", user_id=TM, response_url=bot.slack.response_url("qa"))
     [answer] = bot.slack.wait_for(lambda c: c.method == "response_url")
     ids = [e["action_id"] for b in answer.params["blocks"] if b["type"] == "actions"
            for e in b["elements"]]
-    assert "supervision.record" in ids and "action.verify" in ids
+    assert ids == ["action.verify", "action.reject", "supervision.record", "supervision.missed"]
+    # `/qa supervision` lists every supervisee, so a first session can be recorded too.
+    bot.http.command("/qa", "supervision", user_id=TM,
+                     response_url=bot.slack.response_url("qa2"))
+    listing = bot.slack.wait_for(lambda c: c.method == "response_url", count=2)[-1].params
+    assert listing["text"] == "Your supervisees (2)"
+    text = str(listing["blocks"])
+    assert "*Synthetic WK*: last session Mon 26 Oct 2026, next due Mon 23 Nov 2026 (due today)" \
+        in text and "*Synthetic OWN*: last session none recorded (no session recorded yet)" in text
+    assert [(a, v) for a, v in buttons(listing)] == [
+        ("supervision.record", str(org.id(WORKER))), ("supervision.missed", str(org.id(WORKER))),
+        ("supervision.record", str(org.id(OWNER))), ("supervision.missed", str(org.id(OWNER)))]
 
 
 def test_a_long_day_stays_within_fifty_blocks_and_counts_the_rest(

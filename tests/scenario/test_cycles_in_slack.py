@@ -55,6 +55,17 @@ def create_form(*, opens: str = "2026-12-01", due: str | None = "2027-01-12",
     )
 
 
+def home_of(bot: Bot, user: str, event_id: str) -> Call:
+    """The App Home published for ``user`` after they open it now."""
+
+    def theirs(c: Call) -> bool:
+        return c.method == "views.publish" and c.params["user_id"] == user
+
+    before = len([c for c in bot.slack.calls if theirs(c)])
+    bot.http.event({"type": "app_home_opened", "user": user, "tab": "home"}, event_id=event_id)
+    return bot.slack.wait_for(theirs, count=before + 1)[-1]
+
+
 def modal_showing(bot: Bot, text: str, method: str = "views.update") -> Call:
     """The first modal call whose view says ``text`` (the work runs after the ack)."""
     [call, *_] = bot.slack.wait_for(
@@ -125,10 +136,7 @@ def test_preview_then_open_sends_the_allocations(bot: Bot) -> None:
 
     # An auditor's App Home lists their audit with its Start audit button.
     auditor = audits[0].auditor_id
-    bot.http.event({"type": "app_home_opened", "user": org.slack_ids[auditor], "tab": "home"},
-                   event_id="EvCyc1")
-    home = bot.slack.wait_for(lambda c: c.method == "views.publish"
-                              and c.params["user_id"] == org.slack_ids[auditor])[-1]
+    home = home_of(bot, org.slack_ids[auditor], "EvCyc1")
     mine = [str(a.id) for a in audits if a.auditor_id == auditor]
     assert button_values(home.params["view"]["blocks"], "audit.start") == mine
 
@@ -138,10 +146,7 @@ def test_preview_then_open_sends_the_allocations(bot: Bot) -> None:
                         .values(status="submitted"))
         session.commit()
     moderator = org.slack_ids[audits[0].moderator_id or 0]
-    bot.http.event({"type": "app_home_opened", "user": moderator, "tab": "home"},
-                   event_id="EvCyc2")
-    home = bot.slack.wait_for(lambda c: c.method == "views.publish"
-                              and c.params["user_id"] == moderator)[-1]
+    home = home_of(bot, moderator, "EvCyc2")
     assert str(audits[0].id) in button_values(home.params["view"]["blocks"], "moderation.start")
 
 

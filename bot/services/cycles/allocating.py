@@ -20,13 +20,11 @@ from bot.domain.cycles import CycleStatus, audits_cases
 from bot.services.cycles.common import Actor, CycleError, check_qa_lead, lock_cycle, log_cycle
 from bot.services.cycles.inputs import (
     Directory,
-    cycle_spec,
-    existing_loads,
     load_cases,
     load_directory,
     load_people_to_audit,
-    unavailable_ids,
 )
+from bot.services.cycles.loads import cycle_spec, existing_loads, unavailable_ids
 from bot.services.cycles.summary import DrawSummary, summarise
 from bot.services.rule_settings import get_settings
 from storage.audit_models import Audit, AuditForm, Cycle

@@ -23,14 +23,12 @@ from bot.services.cycles.common import Actor, CycleError, check_qa_lead, lock_cy
 from bot.services.cycles.inputs import (
     Directory,
     case_refs,
-    cycle_spec,
-    existing_loads,
     involved_staff,
     load_cases,
     load_directory,
     load_people_to_audit,
-    unavailable_ids,
 )
+from bot.services.cycles.loads import cycle_spec, existing_loads, unavailable_ids
 from bot.services.cycles.moving import (
     change_moderator,
     find_person,

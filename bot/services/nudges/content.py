@@ -39,7 +39,7 @@ def action_rows(session: Session, ids: set[int]) -> dict[int, Any]:
         select(Action, Case.case_ref).outerjoin(Case, col(Case.id) == col(Action.case_id))
         .where(col(Action.id).in_(sorted(ids)))
     ).all()
-    return {action.id: (action, case_ref) for action, case_ref in rows}
+    return {action.id or 0: (action, case_ref) for action, case_ref in rows}
 
 
 def audit_rows(session: Session, ids: set[int]) -> dict[int, Any]:
@@ -53,7 +53,8 @@ def audit_rows(session: Session, ids: set[int]) -> dict[int, Any]:
         .outerjoin(Staff, col(Staff.id) == col(Audit.subject_staff_id))
         .where(col(Audit.id).in_(sorted(ids)))
     ).all()
-    return {audit.id: (audit, case_ref, subject, cycle) for audit, case_ref, subject, cycle in rows}
+    return {audit.id or 0: (audit, case_ref, subject, cycle)
+            for audit, case_ref, subject, cycle in rows}
 
 
 def action_state(action: Action, today: date) -> dict[str, Any]:
@@ -145,7 +146,8 @@ def _sessions_since(session: Session, supervisees: set[int],
     if not supervisees:
         return {}
     rows = session.exec(
-        select(SupervisionRecord.supervisee_id, SupervisionRecord.held, SupervisionRecord.held_on)
+        select(col(SupervisionRecord.supervisee_id), col(SupervisionRecord.held),
+               col(SupervisionRecord.held_on))
         .where(col(SupervisionRecord.supervisee_id).in_(sorted(supervisees)),
                col(SupervisionRecord.recorded_at) >= since)
         .order_by(col(SupervisionRecord.recorded_at), col(SupervisionRecord.id))
@@ -158,7 +160,7 @@ def _epdrs_since(session: Session, staff: set[int],
     if not staff:
         return {}
     rows = session.exec(
-        select(EpdrRecord.staff_id, EpdrRecord.kind, EpdrRecord.done_on)
+        select(col(EpdrRecord.staff_id), col(EpdrRecord.kind), col(EpdrRecord.done_on))
         .where(col(EpdrRecord.staff_id).in_(sorted(staff)), col(EpdrRecord.recorded_at) >= since)
         .order_by(col(EpdrRecord.recorded_at), col(EpdrRecord.id))
     ).all()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from bot.domain.actions import ActionStatus, review_dates
@@ -53,31 +54,42 @@ def load_snapshot(session: Session, authority_id: int, settings: RuleSettings,
 def _actions(session: Session, authority_id: int, settings: RuleSettings,
              org: OrgView) -> list[Tracked]:
     calendar = settings.calendar()
-    rows = session.exec(
-        select(Action.id, Action.owner_id, Action.due, Action.status, Action.snoozed_until,
-               Action.source, Action.source_id, Action.created_at)
+    # sqlalchemy.select: sqlmodel's select types at most four columns.
+    rows = session.execute(
+        sqlalchemy.select(col(Action.id), col(Action.owner_id), col(Action.due),
+                          col(Action.status), col(Action.snoozed_until), col(Action.source),
+                          col(Action.source_id), col(Action.created_at))
         # Status first: the (status, due) index reads open and done actions only.
-        .where(col(Action.status).in_(LIVE_ACTIONS), Action.authority_id == authority_id)
+        .where(col(Action.status).in_(LIVE_ACTIONS), col(Action.authority_id) == authority_id)
     ).all()
     audits = (audit_people(session, {r[6] for r in rows if r[5] in ("audit", "moderation")})
               if needs_audit_people(settings) else {})
     items = []
+    ladders: dict[int, tuple[Escalation, ...]] = {}  # per owner: many own several actions
+    reviewers: dict[tuple[int, str, int], tuple[int, ...]] = {}
+    review_days: dict[date, list[tuple[int, date]]] = {}
     for action_id, owner, due, status, snoozed, source, source_id, created_at in rows:
         assert action_id is not None
         reviews: tuple[Review, ...] = ()
         if source == "audit":
-            people = org.only_reachable(verifiers_for(
-                settings, org, owner_id=owner, source=source, source_id=source_id,
-                audits=audits))
+            key = (owner, source, source_id if audits else 0)
+            if key not in reviewers:
+                reviewers[key] = org.only_reachable(verifiers_for(
+                    settings, org, owner_id=owner, source=source, source_id=source_id,
+                    audits=audits))
             created_on = local_day(calendar, created_at)
-            reviews = tuple(Review(n, on, people) for n, on in review_dates(calendar, created_on))
+            if created_on not in review_days:
+                review_days[created_on] = review_dates(calendar, created_on)
+            reviews = tuple(Review(n, on, reviewers[key]) for n, on in review_days[created_on])
         is_open = status == ActionStatus.OPEN
-        escalations = (
-            Escalation("tm", settings.action_escalate_tm_days,
-                       org.only_reachable(org.managers_of(owner))),
-            Escalation("hos", settings.action_escalate_hos_days,
-                       org.only_reachable(org.heads_of(owner))),
-        ) if is_open else ()
+        if is_open and owner not in ladders:
+            ladders[owner] = (
+                Escalation("tm", settings.action_escalate_tm_days,
+                           org.only_reachable(org.managers_of(owner))),
+                Escalation("hos", settings.action_escalate_hos_days,
+                           org.only_reachable(org.heads_of(owner))),
+            )
+        escalations = ladders[owner] if is_open else ()
         items.append(Tracked(
             kind="action", ref=f"action:{action_id}", record_id=action_id, due=due,
             owner=owner if is_open and org.reachable(owner) else None,
@@ -125,11 +137,11 @@ def _epdrs(session: Session, authority_id: int, settings: RuleSettings,
 def _audits(session: Session, authority_id: int, org: OrgView,
             settings: RuleSettings) -> list[Tracked]:
     to_submit = session.exec(
-        select(Audit.id, Audit.auditor_id, Audit.audit_due)
+        select(col(Audit.id), col(Audit.auditor_id), col(Audit.audit_due))
         .where(col(Audit.status).in_(AUDITS_TO_SUBMIT), Audit.authority_id == authority_id)
     ).all()
     to_moderate = session.exec(
-        select(Audit.id, Audit.moderator_id, Audit.moderation_due)
+        select(col(Audit.id), col(Audit.moderator_id), col(Audit.moderation_due))
         .where(Audit.status == "submitted", Audit.authority_id == authority_id,
                col(Audit.moderator_id).is_not(None), col(Audit.moderation_due).is_not(None))
     ).all()

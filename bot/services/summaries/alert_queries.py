@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, literal, union_all
+from sqlalchemy import String, cast, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from bot.domain.summaries import Scope
@@ -14,8 +14,8 @@ from bot.services.summaries.scopes import scope_filter
 from bot.services.summaries.sql import (
     Window,
     count_where,
-    instant_bucket,
-    instant_in_any,
+    instant_within,
+    median,
     seconds_between,
 )
 from storage.alert_models import Alert
@@ -41,36 +41,51 @@ class AlertCounts:
     by_stage: dict[int, int] = field(default_factory=dict)
 
 
-def _in_scope(authority_id: int, scope: Scope, windows: Sequence[Window]) -> list[Any]:
-    return [col(Alert.authority_id) == authority_id, instant_in_any(col(Alert.raised_at), windows),
+def _in_scope(authority_id: int, scope: Scope, window: Window) -> list[Any]:
+    return [col(Alert.authority_id) == authority_id, instant_within(col(Alert.raised_at), window),
             *scope_filter(scope, col(Alert.team_id), col(Alert.raised_by_id))]
 
 
 def alert_counts(session: Session, *, authority_id: int, scope: Scope,
                  windows: Sequence[Window]) -> dict[int, AlertCounts]:
-    """Alerts raised in each window, grouped by category, team and stage reached."""
-    bucket = instant_bucket(col(Alert.raised_at), windows)
-    rows = session.execute(
-        select(bucket.label("b"), col(Alert.category), Team.name, col(Alert.stage),
-               func.count(), count_where(col(Alert.is_open).is_(True)),
-               count_where(col(Alert.limit_notified_at).is_not(None)))
-        .join(Team, col(Team.id) == col(Alert.team_id))
-        .where(*_in_scope(authority_id, scope, windows))
-        .group_by(bucket, col(Alert.category), Team.name, col(Alert.stage))
-    ).all()
+    """Alerts raised in each window: in total by stage reached, by category, and by team.
+
+    Three small groupings of the same index range per window, rather than one grouping by all
+    three (which would return categories x teams x stages rows).
+    """
+    escalated = count_where(col(Alert.stage) > 0)
+
+    def counts() -> list[Any]:
+        return [func.count(), count_where(col(Alert.is_open).is_(True)), escalated,
+                count_where(col(Alert.limit_notified_at).is_not(None))]
+
+    def part(window: Window, b: Any) -> Any:
+        where = _in_scope(authority_id, scope, window)
+        stage = cast(col(Alert.stage), String)
+        return union_all(
+            select(b, literal("stage").label("kind"), stage.label("key"), *counts())
+            .where(*where).group_by(col(Alert.stage)),
+            select(b, literal("category"), col(Alert.category), *counts())
+            .where(*where).group_by(col(Alert.category)),
+            select(b, literal("team"), Team.name, *counts())
+            .join(Team, col(Team.id) == col(Alert.team_id)).where(*where).group_by(Team.name),
+        ).subquery().select()
+
     out: dict[int, AlertCounts] = {}
-    for b, category, team, stage, raised, still_open, past_limit in rows:
-        counts = out.setdefault(int(b), AlertCounts())
-        raised, still_open = int(raised), int(still_open)
-        escalated = raised if stage > 0 else 0
-        counts.raised += raised
-        counts.open += still_open
-        counts.escalated += escalated
-        counts.past_limit += int(past_limit)
-        counts.by_stage[int(stage)] = counts.by_stage.get(int(stage), 0) + raised
-        for table, key in ((counts.by_category, category), (counts.by_team, team)):
-            before = table.get(key, (0, 0, 0))
-            table[key] = (before[0] + raised, before[1] + still_open, before[2] + escalated)
+    for b, kind, key, raised, still_open, up, past_limit in session.execute(
+            union_all(*[part(w, literal(w.index).label("b")) for w in windows])).all():
+        found = out.setdefault(int(b), AlertCounts())
+        row = (int(raised), int(still_open), int(up))
+        if kind == "stage":
+            found.raised += row[0]
+            found.open += row[1]
+            found.escalated += row[2]
+            found.past_limit += int(past_limit)
+            found.by_stage[int(key)] = row[0]
+        elif kind == "category":
+            found.by_category[key] = row
+        else:
+            found.by_team[key] = row
     return out
 
 
@@ -79,30 +94,24 @@ def alert_medians(session: Session, *, authority_id: int, scope: Scope,
     """Median elapsed hours to acknowledge and to resolve, per window and category.
 
     Keyed (window, metric, category) with metric `ack` or `resolve`, and category `*` for all.
-    The median is picked out by row numbers over each group (no MEDIAN in SQLite).
     """
-    bucket = instant_bucket(col(Alert.raised_at), windows)
-    where = _in_scope(authority_id, scope, windows)
-    parts = []
-    for metric, column in (("ack", Alert.acknowledged_at), ("resolve", Alert.resolved_at)):
-        seconds = seconds_between(session, col(column), col(Alert.raised_at))
-        for category in (col(Alert.category), literal(ALL_CATEGORIES)):
-            parts.append(
-                select(bucket.label("b"), literal(metric).label("metric"),
-                       category.label("category"), seconds.label("seconds"))
-                .where(*where, col(column).is_not(None))
-            )
-    durations = union_all(*parts).subquery()
-    group = [durations.c.b, durations.c.metric, durations.c.category]
-    ranked = select(
-        *group, durations.c.seconds,
-        func.row_number().over(partition_by=group, order_by=durations.c.seconds).label("rn"),
-        func.count().over(partition_by=group).label("n"),
-    ).subquery()
-    middle = and_(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-    rows = session.execute(
-        select(ranked.c.b, ranked.c.metric, ranked.c.category, func.avg(ranked.c.seconds))
-        .where(middle).group_by(ranked.c.b, ranked.c.metric, ranked.c.category)
-    ).all()
-    return {(int(b), metric, category): round(float(avg) / 3600.0, 1)
-            for b, metric, category, avg in rows}
+    ack = seconds_between(session, col(Alert.acknowledged_at), col(Alert.raised_at))
+    resolve = seconds_between(session, col(Alert.resolved_at), col(Alert.raised_at))
+
+    def part(window: Window, b: Any) -> Any:
+        where = _in_scope(authority_id, scope, window)
+        return union_all(
+            select(b, col(Alert.category).label("category"), median(session, ack),
+                   median(session, resolve)).where(*where).group_by(col(Alert.category)),
+            select(b, literal(ALL_CATEGORIES).label("category"), median(session, ack),
+                   median(session, resolve)).where(*where),
+        )
+
+    statement = union_all(*[part(w, literal(w.index).label("b")).subquery().select()
+                            for w in windows])
+    out: dict[tuple[int, str, str], float] = {}
+    for b, category, ack_s, resolve_s in session.execute(statement).all():
+        for metric, seconds in (("ack", ack_s), ("resolve", resolve_s)):
+            if seconds is not None:
+                out[(int(b), metric, category)] = round(float(seconds) / 3600.0, 1)
+    return out

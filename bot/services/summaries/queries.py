@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, and_, case, cast, func, literal, true
+from sqlalchemy import JSON, and_, cast, func, literal, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -16,27 +16,25 @@ from bot.services.summaries.scopes import scope_filter
 from bot.services.summaries.sql import (
     Window,
     count_where,
-    date_bucket,
-    date_in_any,
+    date_within,
     dialect,
+    per_window,
 )
 from storage.audit_models import Action, Audit, AuditForm
 
 Counts = dict[int, dict[str, int]]
 
 
-def _audit_bucket(windows: Sequence[Window]) -> tuple[ColumnElement[Any], ColumnElement[bool]]:
-    """The window of an audit, and the filter: by cycle for cycles, else by due date."""
-    if windows and windows[0].period.kind == CYCLE:
-        ids = {w.period.cycle_id: w.index for w in windows}
-        return (case(ids, value=col(Audit.cycle_id), else_=None),
-                col(Audit.cycle_id).in_(list(ids)))
-    return date_bucket(col(Audit.audit_due), windows), date_in_any(col(Audit.audit_due), windows)
+def _audit_within(window: Window) -> ColumnElement[bool]:
+    """An audit is in a window: of its cycle for a cycle, else due in it."""
+    if window.period.kind == CYCLE:
+        return col(Audit.cycle_id) == window.period.cycle_id
+    return date_within(col(Audit.audit_due), window)
 
 
-def _audits_in(scope: Scope, authority_id: int, windows: Sequence[Window]) -> list[Any]:
-    _, within = _audit_bucket(windows)
-    return [col(Audit.authority_id) == authority_id, col(Audit.status) != CANCELLED, within,
+def _audits_in(scope: Scope, authority_id: int, window: Window) -> list[Any]:
+    return [col(Audit.authority_id) == authority_id, _audit_within(window),
+            col(Audit.status) != CANCELLED,
             *scope_filter(scope, col(Audit.team_id), col(Audit.worker_id),
                           col(Audit.subject_staff_id))]
 
@@ -44,18 +42,19 @@ def _audits_in(scope: Scope, authority_id: int, windows: Sequence[Window]) -> li
 def audit_counts(session: Session, *, authority_id: int, scope: Scope,
                  windows: Sequence[Window], today: date) -> Counts:
     """Audits allocated, submitted, overdue, moderated, and moderations agreed, per window."""
-    bucket, _ = _audit_bucket(windows)
     submitted = col(Audit.submitted_at).is_not(None)
-    rows = session.execute(
-        select(
-            bucket.label("b"), func.count(),
+
+    def part(window: Window, b: Any) -> Any:
+        return select(
+            b, func.count(),
             count_where(submitted),
             count_where(and_(~submitted, col(Audit.audit_due) < today)),
             count_where(col(Audit.moderated_at).is_not(None)),
             count_where(col(Audit.moderation_agreed).is_(True)),
             count_where(col(Audit.moderation_agreed).is_not(None)),
-        ).where(*_audits_in(scope, authority_id, windows)).group_by(bucket)
-    ).all()
+        ).where(*_audits_in(scope, authority_id, window))
+
+    rows = session.execute(per_window(windows, part)).all()
     names = ("allocated", "submitted", "overdue", "moderated", "agreed", "judged")
     return {int(b): dict(zip(names, map(int, rest), strict=True)) for b, *rest in rows}
 
@@ -63,15 +62,16 @@ def audit_counts(session: Session, *, authority_id: int, scope: Scope,
 def grade_counts(session: Session, *, authority_id: int, scope: Scope,
                  windows: Sequence[Window]) -> dict[int, dict[str | None, int]]:
     """Submitted audits by final grade (the moderated grade when present), per window."""
-    bucket, _ = _audit_bucket(windows)
     final = func.coalesce(col(Audit.moderated_grade), col(Audit.auditor_grade))
-    rows = session.execute(
-        select(bucket.label("b"), final.label("g"), func.count())
-        .where(*_audits_in(scope, authority_id, windows), col(Audit.submitted_at).is_not(None))
-        .group_by(bucket, final)
-    ).all()
+
+    def part(window: Window, b: Any) -> Any:
+        return (select(b, final.label("g"), func.count())
+                .where(*_audits_in(scope, authority_id, window),
+                       col(Audit.submitted_at).is_not(None))
+                .group_by(final))
+
     out: dict[int, dict[str | None, int]] = {}
-    for b, grade, n in rows:
+    for b, grade, n in session.execute(per_window(windows, part)).all():
         out.setdefault(int(b), {})[grade] = int(n)
     return out
 
@@ -98,7 +98,7 @@ def domain_counts(session: Session, *, authority_id: int, scope: Scope,
                               col(AuditForm.role) == "auditor",
                               col(AuditForm.is_draft).is_(False)))
         .join(entries, true())
-        .where(*_audits_in(scope, authority_id, [window]), col(Audit.submitted_at).is_not(None))
+        .where(*_audits_in(scope, authority_id, window), col(Audit.submitted_at).is_not(None))
         .group_by(entries.c.key, grade)
     ).all()
     out: dict[str, dict[str, int]] = {}
@@ -111,19 +111,18 @@ def domain_counts(session: Session, *, authority_id: int, scope: Scope,
 def action_counts(session: Session, *, authority_id: int, scope: Scope,
                   windows: Sequence[Window], today: date) -> Counts:
     """Actions due, open, overdue and closed on time, per window of their due date."""
-    bucket = date_bucket(col(Action.due), windows)
     status = col(Action.status)
     done = func.coalesce(col(Action.done_on), col(Action.verified_on))
-    rows = session.execute(
-        select(
-            bucket.label("b"), func.count(),
+
+    def part(window: Window, b: Any) -> Any:
+        return select(
+            b, func.count(),
             count_where(status != "closed"),
             count_where(and_(status == "open", col(Action.due) < today)),
             count_where(and_(status == "closed", done <= col(Action.due))),
-        ).where(
-            col(Action.authority_id) == authority_id, date_in_any(col(Action.due), windows),
-            *scope_filter(scope, col(Action.team_id), col(Action.owner_id)),
-        ).group_by(bucket)
-    ).all()
+        ).where(col(Action.authority_id) == authority_id, date_within(col(Action.due), window),
+                *scope_filter(scope, col(Action.team_id), col(Action.owner_id)))
+
+    rows = session.execute(per_window(windows, part)).all()
     names = ("due", "open", "overdue", "closed_on_time")
     return {int(b): dict(zip(names, map(int, rest), strict=True)) for b, *rest in rows}

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -40,6 +52,26 @@ def windows_of(periods: Sequence[Period], tz: ZoneInfo) -> list[Window]:
     return out
 
 
+def date_within(column: Any, window: Window) -> ColumnElement[bool]:
+    """The date column falls in the window (a range an index can serve)."""
+    return and_(column >= window.first, column < window.after)
+
+
+def instant_within(column: Any, window: Window) -> ColumnElement[bool]:
+    """The instant column falls in the window."""
+    return and_(column >= window.start, column < window.end)
+
+
+def per_window(windows: Sequence[Window],
+               part: Callable[[Window, ColumnElement[Any]], Select[Any]]) -> CompoundSelect:
+    """One statement of one part per window, each labelled `b` with the window's number.
+
+    Each part reads only its own window's range (an index range scan), which is cheaper than
+    one scan of all windows sorting every row into a bucket.
+    """
+    return union_all(*[part(w, literal(w.index).label("b")) for w in windows])
+
+
 def date_bucket(column: Any, windows: Sequence[Window]) -> ColumnElement[Any]:
     """Which window a date column falls in (the first that holds it), else NULL."""
     return case(*[(and_(column >= w.first, column < w.after), literal(w.index))
@@ -68,8 +100,8 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """How many rows of the group meet the condition."""
-    return func.coalesce(func.sum(flag(condition)), 0)
+    """How many rows of the group meet the condition (COUNT skips the NULLs of the others)."""
+    return func.count(case((condition, 1), else_=None))
 
 
 def dialect(session: Session) -> str:
@@ -89,3 +121,31 @@ def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[An
     if dialect(session) == "postgresql":
         return cast(later - earlier, Integer)
     return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+class _Median:
+    """SQLite's missing MEDIAN aggregate: the middle value (the mean of the two middle ones)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+
+def median(session: Session, value: Any) -> ColumnElement[Any]:
+    """The median of a column over the group, NULLs left out, computed by the database.
+
+    PostgreSQL's `percentile_cont(0.5)`; on SQLite an aggregate registered on the session's
+    connection (SQLite has none built in, and ranking rows with window functions costs far
+    more).
+    """
+    if dialect(session) == "postgresql":
+        return func.percentile_cont(0.5).within_group(value)
+    connection = session.connection().connection.driver_connection
+    connection.create_aggregate("qabot_median", 1, _Median)  # type: ignore[union-attr]
+    return func.qabot_median(value)
