@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.audit_models import Action, Audit, Cycle, EpdrRecord, SupervisionRecord
 from storage.db import unit_of_work
@@ -57,10 +57,11 @@ def build_nudge_data(engine: Engine, *, history: int, seed: int = 1) -> NudgeDat
     load_org(engine, org, now=NOW - timedelta(days=60))
     rng = random.Random(seed)
     with unit_of_work(engine) as session:
-        staff = session.exec(select(Staff.id, Staff.line_manager_id)).all()
+        # Ordered: the same seed must give the same data on every backend.
+        staff = session.exec(select(Staff.id, Staff.line_manager_id).order_by(col(Staff.id))).all()
         practitioners = sorted(session.exec(select(StaffRole.staff_id).where(
             StaffRole.role == "practitioner")).all())
-        cases = session.exec(select(Case.id, Case.team_id)).all()
+        cases = session.exec(select(Case.id, Case.team_id).order_by(col(Case.id))).all()
         auditors = sorted(session.exec(select(Staff.id).where(
             Staff.is_auditor == True)).all())  # noqa: E712
         # EPDRs weeks away, their half-year reviews done: the EPDR queries run, nothing due.

@@ -115,10 +115,11 @@ def measure_once(subject: Subject, fake: FakeSlack) -> None:
 
 
 def action_query_plan(engine: Engine) -> list[str]:
-    """The database's plan for the sweep's read of open actions."""
-    query = ("SELECT id, owner_id, due FROM action WHERE status IN ('open', 'done') "
-             "AND authority_id = 1")
-    prefix = "EXPLAIN" if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
+    """The database's plan for the sweep's read of open actions (with timings on PostgreSQL)."""
+    query = ("SELECT id, owner_id, due, status, snoozed_until, source, source_id, created_at "
+             "FROM action WHERE status IN ('open', 'done') AND authority_id = 1")
+    prefix = ("EXPLAIN (ANALYZE, BUFFERS)" if engine.dialect.name == "postgresql"
+              else "EXPLAIN QUERY PLAN")
     with engine.connect() as connection:
         return [str(row[-1]) for row in connection.execute(text(f"{prefix} {query}")).all()]
 

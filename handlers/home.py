@@ -20,12 +20,12 @@ def publish_home(engine: Engine, client: WebClient, body: dict[str, Any], *, pag
     leaders see the headline figures of their scope as at the clock's time."""
     team = body.get("team_id") or (body.get("team") or {}).get("id")
     user = (body.get("event") or {}).get("user") or body["user"]["id"]
+    now = (clock or SystemClock()).now()
     work = load_my_work(
         engine, authority_id=authority_for_workspace(team), slack_user_id=user, with_cycles=True,
-        now=(clock or SystemClock()).now(),
+        now=now,
     )
     headline = None if work is None else leader_headline(
-        engine, authority_id=authority_for_workspace(team), slack_user_id=user,
-        now=(clock or SystemClock()).now())
+        engine, authority_id=authority_for_workspace(team), slack_user_id=user, now=now)
     client.views_publish(user_id=user,
                          view=messages.home_view(work, page=page, headline=headline))

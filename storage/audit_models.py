@@ -55,6 +55,8 @@ class Audit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_cycle_status", "cycle_id", "status"),
         Index("ix_audit_due", "status", "audit_due"),
+        # The nudge sweep reads an authority's audits to submit or moderate (migration 0005).
+        Index("ix_audit_authority_status", "authority_id", "status", "audit_due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
@@ -98,6 +100,8 @@ class Action(SQLModel, table=True):
         # Summaries count a period's actions from this index alone (migration 0004).
         Index("ix_action_summary", "authority_id", "due", "status", "team_id", "owner_id",
               "done_on", "verified_on"),
+        # The nudge sweep reads an authority's open actions alone (migration 0005).
+        Index("ix_action_authority_live", "authority_id", "status", "due"),
         UniqueConstraint("source", "source_id", "position"),
     )
     id: int | None = Field(default=None, primary_key=True)

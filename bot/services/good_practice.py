@@ -133,7 +133,7 @@ def record_good_practice(engine: Engine, *, authority_id: int, giver_slack_id: s
                 outcome.keys.append(key)
         audit_log.record(
             session, authority_id=authority_id, at=now, actor=giver_slack_id,
-            action="good_practice.recorded", record_type="good_practice", record_id=record.id,
+            action="good_practice.recorded", record_type="good_practice", record_id=str(record.id),
             after={"practitioner_id": practitioner.id, "team_id": practitioner.team_id,
                    "case_id": case.id if case else None},
         )

@@ -22,6 +22,8 @@ HELP = (
     "*What you can do*\n"
     "• `/qa`: your open work (audits, moderation, actions, supervision, alerts)\n"
     "• `/qa supervision`: your supervisees, to record a session held or missed\n"
+    "• `/qa-summary [scope] [period]`: QA figures, e.g. `/qa-summary all 2026-Q3`\n"
+    "• `/good-practice @person [case reference] what was good`: thank someone\n"
     "• `/qa help`: this help\n"
     "• Open the *Home* tab of qabot to see the same with buttons"
 )

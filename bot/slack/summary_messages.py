@@ -63,7 +63,7 @@ def render_escalations(data: dict[str, Any]) -> Rendered:
     teams = "\n".join(f"{escape(t)}: {raised} raised, {esc} escalated"
                       for t, raised, esc in data["by_team"]) or "None."
     lines = figure_lines(data)
-    blocks = [
+    blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text":
             f"{data['period_start']} to {data['period_end']}; compared with "

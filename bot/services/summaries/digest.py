@@ -49,8 +49,9 @@ def _top(session: Session, query: Any, team: Any, order: Any) -> dict[int, tuple
 
 
 def _overdue_actions(session: Session, authority_id: int, today: date) -> dict[int, Any]:
-    query = (select(col(Action.team_id).label("team_id"), col(Action.id).label("id"),
-                    Case.case_ref, col(Action.owner_id).label("owner"), Action.due)
+    columns: list[Any] = [col(Action.team_id).label("team_id"), col(Action.id).label("id"),
+                          Case.case_ref, col(Action.owner_id).label("owner"), Action.due]
+    query = (select(*columns)
              .outerjoin(Case, col(Case.id) == col(Action.case_id))
              .where(col(Action.authority_id) == authority_id, col(Action.status) == "open",
                     col(Action.due) < today, col(Action.team_id).is_not(None)))
@@ -59,8 +60,9 @@ def _overdue_actions(session: Session, authority_id: int, today: date) -> dict[i
 
 def _overdue_audits(session: Session, authority_id: int, today: date) -> dict[int, Any]:
     """Audits the team's own auditors have not handed in by their due date (open cycles)."""
-    query = (select(col(Staff.team_id).label("team_id"), col(Audit.id).label("id"),
-                    col(Audit.auditor_id).label("auditor"), Audit.audit_due, Cycle.name)
+    columns: list[Any] = [col(Staff.team_id).label("team_id"), col(Audit.id).label("id"),
+                          col(Audit.auditor_id).label("auditor"), Audit.audit_due, Cycle.name]
+    query = (select(*columns)
              .join(Staff, col(Staff.id) == col(Audit.auditor_id))
              .join(Cycle, col(Cycle.id) == col(Audit.cycle_id))
              .where(col(Audit.authority_id) == authority_id, col(Cycle.status) == "open",

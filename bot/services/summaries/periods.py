@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,9 +42,10 @@ class CycleInfo:
 
 def load_cycles(session: Session, authority_id: int) -> list[CycleInfo]:
     """The authority's cycles past their draft, oldest first (a handful a year)."""
+    columns: list[Any] = [col(Cycle.id), Cycle.name, Cycle.kind, Cycle.opens_on,
+                          Cycle.audit_due, Cycle.moderation_due, Cycle.status]
     rows = session.execute(
-        select(col(Cycle.id), Cycle.name, Cycle.kind, Cycle.opens_on, Cycle.audit_due,
-               Cycle.moderation_due, Cycle.status)
+        select(*columns)
         .where(col(Cycle.authority_id) == authority_id, col(Cycle.status) != "draft")
         .order_by(col(Cycle.opens_on), col(Cycle.id))
     ).all()

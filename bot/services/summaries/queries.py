@@ -45,14 +45,15 @@ def audit_counts(session: Session, *, authority_id: int, scope: Scope,
     submitted = col(Audit.submitted_at).is_not(None)
 
     def part(window: Window, b: Any) -> Any:
-        return select(
+        columns: list[Any] = [
             b, func.count(),
             count_where(submitted),
             count_where(and_(~submitted, col(Audit.audit_due) < today)),
             count_where(col(Audit.moderated_at).is_not(None)),
             count_where(col(Audit.moderation_agreed).is_(True)),
             count_where(col(Audit.moderation_agreed).is_not(None)),
-        ).where(*_audits_in(scope, authority_id, window))
+        ]
+        return select(*columns).where(*_audits_in(scope, authority_id, window))
 
     rows = session.execute(per_window(windows, part)).all()
     names = ("allocated", "submitted", "overdue", "moderated", "agreed", "judged")
@@ -83,6 +84,7 @@ def domain_counts(session: Session, *, authority_id: int, scope: Scope,
     The auditor's record is JSON `{"domains": {key: {"grade": g, ...}}, ...}`
     (`bot.domain.audit_form.AuditAnswers`); the grades are counted inside the database.
     """
+    grade: Any
     if dialect(session) == "postgresql":
         entries = func.json_each(cast(col(AuditForm.data), JSON)["domains"]).table_valued(
             "key", "value", joins_implicitly=True)
@@ -115,13 +117,15 @@ def action_counts(session: Session, *, authority_id: int, scope: Scope,
     done = func.coalesce(col(Action.done_on), col(Action.verified_on))
 
     def part(window: Window, b: Any) -> Any:
-        return select(
+        columns: list[Any] = [
             b, func.count(),
             count_where(status != "closed"),
             count_where(and_(status == "open", col(Action.due) < today)),
             count_where(and_(status == "closed", done <= col(Action.due))),
-        ).where(col(Action.authority_id) == authority_id, date_within(col(Action.due), window),
-                *scope_filter(scope, col(Action.team_id), col(Action.owner_id)))
+        ]
+        return select(*columns).where(
+            col(Action.authority_id) == authority_id, date_within(col(Action.due), window),
+            *scope_filter(scope, col(Action.team_id), col(Action.owner_id)))
 
     rows = session.execute(per_window(windows, part)).all()
     names = ("due", "open", "overdue", "closed_on_time")

@@ -55,13 +55,13 @@ def recipients(session: Session, authority_id: int, settings: RuleSettings) -> l
     """The leadership channel, then the report roles' holders (active, on Slack)."""
     found = [settings.leadership_channel] if settings.leadership_channel else []
     if settings.report_roles:
-        found += sorted(set(session.exec(
+        found += sorted({user for user in session.exec(
             select(Staff.slack_user_id).join(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
             .where(col(Staff.authority_id) == authority_id, col(Staff.active).is_(True),
                    col(Staff.slack_user_id).is_not(None),
                    col(StaffRole.role).in_(settings.report_roles))
-        ).all()) - {None})
-    return found  # type: ignore[return-value]
+        ).all() if user})
+    return found
 
 
 def already_sent(session: Session, keys: list[str]) -> set[str]:

@@ -48,10 +48,11 @@ class OrgNames:
 
 def load_names(session: Session, authority_id: int) -> OrgNames:
     """Every team with its service (a few hundred rows at most)."""
+    columns: list[Any] = [col(Team.id), Team.name, col(Team.service_id), Service.name,
+                          Team.team_manager_email, Team.service_manager_email,
+                          Service.head_of_service_email]
     rows = session.execute(
-        select(col(Team.id), Team.name, col(Team.service_id), Service.name,
-               Team.team_manager_email, Team.service_manager_email,
-               Service.head_of_service_email)
+        select(*columns)
         .join(Service, col(Service.id) == col(Team.service_id))
         .where(col(Team.authority_id) == authority_id)
     ).all()
