@@ -21,6 +21,8 @@ class Authority(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    # Bumped by every change to staff, roles or teams: caches of the directory check it.
+    directory_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Service(SQLModel, table=True):

@@ -19,6 +19,7 @@ from bot.config import Settings, load_settings
 from bot.container import Container, build_container
 from bot.http import build_http_app
 from storage.db import unit_of_work
+from storage.directory_version import bump_directory_version
 from storage.models import DEFAULT_AUTHORITY_ID, Staff, StaffRole
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackHTTP
@@ -95,6 +96,7 @@ class Bot:
             assert staff.id is not None
             for role in roles:
                 session.add(StaffRole(staff_id=staff.id, role=role))
+            bump_directory_version(session, DEFAULT_AUTHORITY_ID)  # staff changed
             session.commit()
             self.slack.add_user(slack_user_id, email)
             return staff.id

@@ -7,12 +7,16 @@ of items never asks the database about one person at a time.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy
 from sqlmodel import Session, col, select
 
+from storage.directory_version import directory_version
 from storage.models import Service, Staff, StaffRole, Team
 
 
@@ -82,7 +86,31 @@ class OrgView:
         return tuple(p for p in people if self.reachable(p))
 
 
+_CACHE: weakref.WeakKeyDictionary[Any, dict[int, tuple[int, OrgView]]] = (
+    weakref.WeakKeyDictionary()
+)
+_CACHE_LOCK = threading.Lock()
+
+
 def load_org_view(session: Session, authority_id: int) -> OrgView:
+    """The authority's directory, rebuilt only when its version has changed.
+
+    Every `/qa` and App Home needs it; reading 2,000 staff each time cost tens of ms, so it is
+    kept per engine and checked against the directory version (one small query).
+    """
+    engine = session.get_bind()
+    version = directory_version(session, authority_id)
+    with _CACHE_LOCK:
+        cached = _CACHE.setdefault(engine, {}).get(authority_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    view = _read_org_view(session, authority_id)
+    with _CACHE_LOCK:
+        _CACHE[engine][authority_id] = (version, view)
+    return view
+
+
+def _read_org_view(session: Session, authority_id: int) -> OrgView:
     """The authority's active staff and their management, in four queries."""
     # sqlalchemy.select: sqlmodel's select types at most four columns.
     rows = session.execute(

@@ -15,12 +15,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.domain.audit_form import label
-from bot.services.exports import TRACKERS
+from bot.services.exports import TRACKERS, open_tracker
+from bot.services.rule_settings import set_setting
 from bot.services.summaries.compute import Summary
 from bot.services.summaries.downloads import button_value, prepare_download
 from bot.services.summaries.errors import SummaryError
 from bot.services.summaries.requesting import request_summary
-from storage.db import read_only
+from storage.db import read_only, unit_of_work
 from storage.models import AuditLogEntry, OutboxMessage
 from tests.fakes.summary_data import build_summary_data
 from tests.integration import summary_oracle as oracle
@@ -225,8 +226,6 @@ def test_downloads_hold_only_the_scope_and_open_with_openpyxl(engine: Engine,
 
 @contextmanager
 def _header(engine: Engine, tracker: str) -> Iterator[tuple[str, ...]]:
-    from bot.services.exports import open_tracker
-
     with open_tracker(engine, tracker=tracker, authority_id=1) as table:
         yield table.header
 
@@ -273,3 +272,18 @@ def test_a_fixed_number_of_queries_whatever_the_size(engine: Engine, seeded: See
     assert statements("all 2026-Q2") == small
     assert statements("Team 001 2026-Q2") == small
     assert small < 25
+
+
+def test_quarters_follow_the_quarter_start_month_setting(engine: Engine,
+                                                         seeded: Seeded) -> None:
+    with unit_of_work(engine) as session:
+        set_setting(session, authority_id=1, key="quarter_start_month", raw_value="1",
+                    actor="test", now=NOW)
+        session.commit()
+    summary = ask(seeded.slack_id("qa_lead"), engine, "all 2026-Q3")  # calendar: Jul-Sep
+    assert (summary.period_start, summary.period_end) == ("2026-07-01", "2026-09-30")
+    assert summary.previous_label == "2026-Q2"
+    check(seeded, summary, quarter_ask("2026-Q2"), quarter_ask("2026-Q1"),
+          [(f"{y}-Q{q}", quarter_ask(n)) for (y, q), n in zip(
+              [(2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)],
+              ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"], strict=True)])

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from storage.db import unit_of_work
+from storage.directory_version import bump_directory_version
 from storage.models import DEFAULT_AUTHORITY_ID, Case, Service, Staff, StaffRole, Team
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
@@ -71,6 +72,7 @@ def seed_alert_org(engine: Engine, slack: FakeSlack, *, deputy: bool = False,
         person(STRANGER, "other@example.org", ["practitioner"])
         session.add(Case(authority_id=DEFAULT_AUTHORITY_ID, case_ref="C0001", team_id=team.id or 0,
                          worker_id=worker.id, case_type="CP"))
+        bump_directory_version(session, DEFAULT_AUTHORITY_ID)  # staff changed
         session.commit()
         return AlertOrg(team_id=team.id or 0, case_ref="C0001")
 

@@ -13,6 +13,7 @@ from bot.domain.rule_settings import CASE_FILE_DOMAINS
 from scheduling.jobs import JOBS
 from storage.audit_models import Audit, AuditForm, Cycle
 from storage.db import unit_of_work
+from storage.directory_version import bump_directory_version
 from storage.models import DEFAULT_AUTHORITY_ID, AuditLogEntry, Case, Staff, StaffRole
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
@@ -59,6 +60,7 @@ def seed_audit(engine: Engine, slack: FakeSlack, *, moderated: bool = True,
                       moderator_id=people[MODERATOR] if moderated else None,
                       audit_due=cycle.audit_due, moderation_due=cycle.moderation_due)
         session.add(audit)
+        bump_directory_version(session, DEFAULT_AUTHORITY_ID)  # staff changed
         session.commit()
         return audit.id or 0
 

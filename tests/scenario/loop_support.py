@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from storage.audit_models import Action, Audit, Cycle, EpdrRecord, SupervisionRecord
 from storage.db import unit_of_work
+from storage.directory_version import bump_directory_version
 from storage.models import DEFAULT_AUTHORITY_ID, Case, Service, Staff, StaffRole, Team
 from tests.fakes.slack_api import FakeSlack
 
@@ -82,6 +83,7 @@ def seed_loop_org(engine: Engine, slack: FakeSlack | None = None) -> LoopOrg:
         session.add_all([case, cycle])
         session.flush()
         org.case_id, org.cycle_id = case.id or 0, cycle.id or 0
+        bump_directory_version(session, DEFAULT_AUTHORITY_ID)  # staff changed
         session.commit()
     return org
 
@@ -123,6 +125,7 @@ def set_epdr(engine: Engine, org: LoopOrg, slack_id: str, due: date,
         if review_done is not None:
             session.add(EpdrRecord(authority_id=DEFAULT_AUTHORITY_ID, staff_id=staff.id or 0,
                                    kind="half_year", done_on=review_done, recorded_at=CREATED))
+        bump_directory_version(session, DEFAULT_AUTHORITY_ID)  # staff changed
         session.commit()
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.services.imports.table import Problem
 from storage import audit_log
+from storage.directory_version import bump_directory_version
 
 
 @dataclass
@@ -46,7 +47,8 @@ class ImportResult:
 def log_import(
     session: Session, result: ImportResult, *, authority_id: int, actor: str, now: datetime
 ) -> None:
-    """One audit-log entry per import, with its counts only."""
+    """One audit-log entry per import, with its counts only; the directory has changed."""
+    bump_directory_version(session, authority_id)
     audit_log.record(
         session,
         authority_id=authority_id,

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from bot.services.imports.bulk import update_by_id
 from storage import audit_log
+from storage.directory_version import bump_directory_version
 from storage.models import Staff
 
 
@@ -50,6 +51,7 @@ def store_slack_ids(
 
     The caller commits.
     """
+    bump_directory_version(session, authority_id)
     ids = {
         email: staff_id
         for staff_id, email in session.execute(

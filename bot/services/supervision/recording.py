@@ -21,6 +21,7 @@ from storage import audit_log
 from storage.audit_models import EpdrRecord, SupervisionRecord
 from storage.claims import claim_once
 from storage.db import unit_of_work
+from storage.directory_version import bump_directory_version
 from storage.models import Staff
 
 
@@ -116,6 +117,7 @@ def record_epdr(engine: Engine, *, authority_id: int, actor_slack_id: str, staff
             before = {"epdr_due": person.epdr_due}
             if kind == "annual":
                 person.epdr_due = next_epdr_due(done_on)
+                bump_directory_version(session, person.authority_id)
                 session.add(person)
             session.flush()
             audit_log.record(session, authority_id=authority_id, at=now, actor=actor_slack_id,
