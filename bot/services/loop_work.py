@@ -87,7 +87,7 @@ def loop_items(session: Session, person: Person, now: datetime) -> tuple[list[Wo
 
 def supervisees_of(session: Session, person: Person, org: OrgView, today: date) -> list[Pair]:
     """The person's supervisees (they are their line manager), soonest due first."""
-    reports = [m.id for m in org.members.values() if org.line_manager(m.id) == person.staff_id]
+    reports = org.reports_of(person.staff_id)
     if not reports:
         return []
     settings = get_settings(session, person.authority_id)
@@ -108,7 +108,7 @@ def _awaiting_verification(session: Session, person: Person,
     """Done actions this person verifies: those of the people they manage, or audit."""
     settings = get_settings(session, person.authority_id)
     by_auditor = settings.action_verifier == "auditor"
-    managed = [m for m in org.members if person.staff_id in org.managers_of(m)]
+    managed = org.managed_by(person.staff_id)
     whose = col(Action.owner_id).in_(managed)
     rows: list[tuple[Action, str | None]] = session.exec(  # type: ignore[assignment]
         select(Action, Case.case_ref).outerjoin(Case, col(Case.id) == col(Action.case_id))

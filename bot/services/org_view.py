@@ -43,6 +43,31 @@ class OrgView:
     team_managers: dict[int, tuple[int, ...]] = field(default_factory=dict)
     heads: dict[int, tuple[int, ...]] = field(default_factory=dict)
     qa_leads: tuple[int, ...] = ()
+    _reverse: tuple[dict[int, list[int]], dict[int, list[int]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def _reverse_maps(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        # Built once per view (views are cached): who reports to whom, who manages whom.
+        if self._reverse is None:
+            reports: dict[int, list[int]] = {}
+            managed: dict[int, list[int]] = {}
+            for member_id in self.members:
+                manager = self.line_manager(member_id)
+                if manager is not None:
+                    reports.setdefault(manager, []).append(member_id)
+                for boss in self.managers_of(member_id):
+                    managed.setdefault(boss, []).append(member_id)
+            self._reverse = (reports, managed)
+        return self._reverse
+
+    def reports_of(self, staff_id: int) -> list[int]:
+        """The active people whose line manager this person is."""
+        return self._reverse_maps()[0].get(staff_id, [])
+
+    def managed_by(self, staff_id: int) -> list[int]:
+        """The active people this person manages (see managers_of)."""
+        return self._reverse_maps()[1].get(staff_id, [])
 
     def reachable(self, staff_id: int | None) -> bool:
         """Active, with a Slack user id to send to."""

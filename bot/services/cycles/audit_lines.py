@@ -46,6 +46,10 @@ class AuditLine:
         }
 
 
+# Made once: a fresh alias per call costs SQLAlchemy milliseconds of query building.
+_WORKER, _AUDITOR, _SUBJECT = aliased(Staff), aliased(Staff), aliased(Staff)
+
+
 def audit_lines(
     session: Session, *, cycle_ids: Collection[int] | None = None,
     audit_ids: Collection[int] | None = None, statuses: Collection[str] | None = None,
@@ -53,9 +57,7 @@ def audit_lines(
     cycle_statuses: Collection[str] | None = None,
 ) -> list[AuditLine]:
     """The audits asked for (never cancelled ones), by team then subject."""
-    worker = aliased(Staff)
-    auditor = aliased(Staff)
-    subject = aliased(Staff)
+    worker, auditor, subject = _WORKER, _AUDITOR, _SUBJECT
     columns: list[Any] = [Audit, Cycle.name, Case.case_ref, Team.name, worker.name,
                           auditor.name, auditor.email, subject.name]
     query = (
