@@ -14,16 +14,22 @@ SQLITE_BUSY_MS = 30_000
 READ_ONLY = "qabot_read_only"
 
 
+SQLITE_CONNECTIONS = 2
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine configured for concurrent use by request threads and sweeps."""
     if url.startswith("sqlite"):
         # A pool, not a connection per session: opening one (and its PRAGMAs) costs more
-        # than most of the queries a request makes.
+        # than most of the queries a request makes. Small and fixed: SQLite has one writer,
+        # and capping concurrent database work keeps the pool's threads from crowding out
+        # the threads that acknowledge Slack (they share one GIL).
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
-            pool_size=pool_size,
-            max_overflow=20,
+            pool_size=min(pool_size, SQLITE_CONNECTIONS),
+            max_overflow=0,
+            pool_timeout=SQLITE_BUSY_MS / 1000,
         )
         _configure_sqlite(engine)
         return engine
