@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.alert_data import build_sweep_data  # noqa: E402
-from benchmarks.alert_sweep import PG_SCHEMA, _drop_schema, fresh_engine  # noqa: E402
+from benchmarks.alert_sweep import PG_SCHEMA, fresh_engine  # noqa: E402
+from benchmarks.databases import drop_schema  # noqa: E402
 from bot.cli import main as qabot  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -63,7 +64,7 @@ def main() -> None:
                 results.append({"backend": backend, "alerts": args.alerts,
                                 **time_export(url, folder, file_format, args.repeat)})
             if backend == "postgresql":
-                _drop_schema(f"{PG_SCHEMA}_{args.alerts}")
+                drop_schema(f"{PG_SCHEMA}_{args.alerts}")
     OUT.mkdir(exist_ok=True)
     (OUT / "alert_export.json").write_text(json.dumps(results, indent=2))
     print(f"{'backend':<11}{'alerts':>8}{'format':>8}{'median s':>10}{'min s':>8}{'MB':>7}")

@@ -42,10 +42,10 @@ from benchmarks.alert_data import (  # noqa: E402
     SweepData,
     build_sweep_data,
 )
+from benchmarks.databases import drop_schema, migrated_engine  # noqa: E402
 from bot.services.alerts.sweep import SWEEP_BATCH, sweep_alerts  # noqa: E402
 from storage.alert_models import Alert, AlertEvent, AlertRecipient  # noqa: E402
-from storage.db import make_engine, unit_of_work  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from storage.db import unit_of_work  # noqa: E402
 from storage.models import AuditLogEntry, Claim, OutboxMessage  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -198,24 +198,7 @@ def summary(subject: Subject) -> dict[str, Any]:
 
 def fresh_engine(backend: str, folder: str, history: int) -> Engine:
     """An empty, migrated database of the backend."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder}/sweep-{history}.db")
-    else:
-        url, schema = os.environ["TEST_DATABASE_URL"], f"{PG_SCHEMA}_{history}"
-        _drop_schema(schema, create=True)  # a schema of its own: the tests' one is left be
-        sep = "&" if "?" in url else "?"
-        engine = make_engine(f"{url}{sep}options=-csearch_path%3D{schema}")
-    upgrade(engine)
-    return engine
-
-
-def _drop_schema(schema: str, *, create: bool = False) -> None:
-    admin = make_engine(os.environ["TEST_DATABASE_URL"])
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        if create:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
+    return migrated_engine(backend, f"{folder}/sweep-{history}.db", f"{PG_SCHEMA}_{history}")
 
 
 def run_backend(backend: str, repeat: int) -> list[dict[str, Any]]:
@@ -242,7 +225,7 @@ def run_backend(backend: str, repeat: int) -> list[dict[str, Any]]:
             reset(subject.engine, subject.data)
             subject.engine.dispose()
             if backend == "postgresql":
-                _drop_schema(f"{PG_SCHEMA}_{subject.history}")
+                drop_schema(f"{PG_SCHEMA}_{subject.history}")
     return results
 
 

@@ -37,13 +37,13 @@ from sqlalchemy import delete, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from benchmarks.alert_sweep import StatementCounter, shape  # noqa: E402
+from benchmarks.databases import drop_schema, migrated_engine  # noqa: E402
 from benchmarks.nudge_data import NOW, NudgeData, build_nudge_data  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.container import make_web_client  # noqa: E402
 from bot.services.nudges.sweep import sweep_nudges  # noqa: E402
 from bot.slack.delivery import OutboxSender  # noqa: E402
-from storage.db import make_engine, unit_of_work  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from storage.db import unit_of_work  # noqa: E402
 from storage.models import AuditLogEntry, Claim, OutboxMessage  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.harness import settings_for  # noqa: E402
@@ -142,24 +142,7 @@ def summary(subject: Subject) -> dict[str, Any]:
 
 def fresh_engine(backend: str, folder: str, history: int) -> Engine:
     """An empty, migrated database of the backend."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder}/nudges-{history}.db")
-    else:
-        url, schema = os.environ["TEST_DATABASE_URL"], f"{PG_SCHEMA}_{history}"
-        _drop_schema(schema, create=True)
-        sep = "&" if "?" in url else "?"
-        engine = make_engine(f"{url}{sep}options=-csearch_path%3D{schema}")
-    upgrade(engine)
-    return engine
-
-
-def _drop_schema(schema: str, *, create: bool = False) -> None:
-    admin = make_engine(os.environ["TEST_DATABASE_URL"])
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        if create:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
+    return migrated_engine(backend, f"{folder}/nudges-{history}.db", f"{PG_SCHEMA}_{history}")
 
 
 def run_backend(backend: str, repeat: int, fake: FakeSlack) -> list[dict[str, Any]]:
@@ -187,7 +170,7 @@ def run_backend(backend: str, repeat: int, fake: FakeSlack) -> list[dict[str, An
         for subject in subjects:
             subject.engine.dispose()
             if backend == "postgresql":
-                _drop_schema(f"{PG_SCHEMA}_{subject.history}")
+                drop_schema(f"{PG_SCHEMA}_{subject.history}")
     return results
 
 

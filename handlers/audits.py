@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.container import Container
 from bot.domain.audit_fields import ACTIONS
-from bot.services.audits.common import AuditError, FormInvalid
+from bot.services.audits.common import AuditError
 from bot.services.audits.drafts import open_audit, save_step
 from bot.services.audits.submit import submit_audit
 from bot.slack.audit_views import form_view, read_answers, submitted_view
@@ -19,6 +19,7 @@ from bot.slack.ids import Action, View
 from handlers.forms import (
     NEXT_VIEW,
     REFRESH_HOME,
+    ack_not_done,
     audit_id_of,
     authority,
     open_in_two_steps,
@@ -87,11 +88,8 @@ def register(app: App, container: Container) -> None:
                 ack(response_action="update", view=submitted_view(outcome))
                 return
             result = save_step(engine, step=meta.step, **args)
-        except FormInvalid as exc:
-            ack(response_action="errors", errors=exc.errors)
-            return
-        except AuditError as exc:
-            ack(response_action="update", view=notice_view(TITLE, str(exc)))
+        except AuditError as exc:  # FormInvalid too: its errors go to their fields
+            ack_not_done(ack, TITLE, exc)
             return
         if result.errors:
             ack(response_action="errors", errors=result.errors)

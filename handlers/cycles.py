@@ -65,6 +65,15 @@ def _selected_user(view: dict[str, Any], block: str) -> str | None:
     return (view["state"]["values"].get(block, {}).get(block) or {}).get("selected_user")
 
 
+def _form_error(exc: ValidationError | CycleError) -> str:
+    """What a form that could not be done says at its field."""
+    if isinstance(exc, ValidationError):
+        return "This form has expired."  # its private_metadata no longer reads
+    if isinstance(exc, CycleProblems):
+        return "; ".join(t for texts in exc.problems.values() for t in texts)
+    return str(exc)
+
+
 def register(app: App, container: Container) -> None:
     """Register the cycle listeners."""
     engine, clock, sender = container.engine, container.clock, container.sender
@@ -196,15 +205,8 @@ def register(app: App, container: Container) -> None:
                 audit_id=meta.audit_id, slack_user_id=_selected_user(view, "auditor"),
                 now=clock.now(), source_key=f"view:{view['id']}",
             )
-        except ValidationError:
-            ack(response_action="errors", errors={"auditor": "This form has expired."})
-            return
-        except CycleProblems as exc:
-            ack(response_action="errors", errors={"auditor": "; ".join(
-                t for texts in exc.problems.values() for t in texts)})
-            return
-        except CycleError as exc:
-            ack(response_action="errors", errors={"auditor": str(exc)})
+        except (ValidationError, CycleError) as exc:
+            ack(response_action="errors", errors={"auditor": _form_error(exc)})
             return
         queue_for_sending(context, outcome.keys)
         text = ("*Reassigned.*" if outcome.duplicate else
@@ -225,15 +227,8 @@ def register(app: App, container: Container) -> None:
                 cycle_id=meta.cycle_id, slack_user_id=_selected_user(view, "person"),
                 reason=reason, now=clock.now(),
             )
-        except ValidationError:
-            ack(response_action="errors", errors={"person": "This form has expired."})
-            return
-        except CycleProblems as exc:
-            ack(response_action="errors", errors={"person": "; ".join(
-                t for texts in exc.problems.values() for t in texts)})
-            return
-        except CycleError as exc:
-            ack(response_action="errors", errors={"person": str(exc)})
+        except (ValidationError, CycleError) as exc:
+            ack(response_action="errors", errors={"person": _form_error(exc)})
             return
         queue_for_sending(context, outcome.keys)
         lines = [f"reallocated {m}" for m in outcome.moved]

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
-from bot.services.audits.common import AuditError
+from bot.services.audits.common import AuditError, FormInvalid
 from bot.services.directory import authority_for_workspace
 from bot.slack.form_blocks import loading_view, notice_view
 from handlers.home import publish_home
@@ -45,6 +45,14 @@ def open_in_two_steps(client: WebClient, body: dict[str, Any], title: str,
     except AuditError as exc:
         content = notice_view(title, str(exc))
     client.views_update(view_id=view["id"], hash=view["hash"], view=content)
+
+
+def ack_not_done(ack: Ack, title: str, exc: AuditError) -> None:
+    """Answer a step that could not be done: errors at their fields, else a notice instead."""
+    if isinstance(exc, FormInvalid):
+        ack(response_action="errors", errors=exc.errors)
+    else:
+        ack(response_action="update", view=notice_view(title, str(exc)))
 
 
 def show_next_view(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.container import Container
 from bot.domain.moderation import COMPARE, opening_step
-from bot.services.audits.common import AuditError, FormInvalid
+from bot.services.audits.common import AuditError
 from bot.services.audits.moderation import (
     moderate_audit,
     open_moderation,
@@ -22,6 +22,7 @@ from bot.slack.moderation_views import moderated_view, moderation_view, read_mod
 from handlers.forms import (
     NEXT_VIEW,
     REFRESH_HOME,
+    ack_not_done,
     audit_id_of,
     authority,
     open_in_two_steps,
@@ -97,11 +98,8 @@ def register(app: App, container: Container) -> None:
                 ack(response_action="update", view=moderated_view(outcome))
                 return
             following, errors = _save(body, view, check=True)
-        except FormInvalid as exc:
-            ack(response_action="errors", errors=exc.errors)
-            return
-        except AuditError as exc:
-            ack(response_action="update", view=notice_view(TITLE, str(exc)))
+        except AuditError as exc:  # FormInvalid too: its errors go to their fields
+            ack_not_done(ack, TITLE, exc)
             return
         if errors:
             ack(response_action="errors", errors=errors)

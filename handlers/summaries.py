@@ -46,6 +46,14 @@ def _dm_channel(client: WebClient, user_id: str, known: str | None) -> str:
     return known or client.conversations_open(users=user_id)["channel"]["id"]
 
 
+def _not_done(respond: Respond, exc: SummaryError | GoodPracticeError) -> None:
+    """Tell the asker alone why the request was not done; someone not on record is refused."""
+    if isinstance(exc, Stranger | NotStaff):
+        respond(response_type="ephemeral", replace_original=False, **messages.refusal())
+    else:
+        respond(response_type="ephemeral", replace_original=False, text=str(exc))
+
+
 def register(app: App, container: Container) -> None:
     """Register the summary and good practice listeners."""
     engine, clock, sender = container.engine, container.clock, container.sender
@@ -62,11 +70,8 @@ def register(app: App, container: Container) -> None:
                 engine, authority_id=_authority(command), slack_user_id=user,
                 text=command.get("text") or "", request_key=request_key(command),
                 now=clock.now())
-        except Stranger:
-            respond(response_type="ephemeral", replace_original=False, **messages.refusal())
-            return
-        except SummaryError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=str(exc))
+        except SummaryError as exc:  # Stranger (refused) too
+            _not_done(respond, exc)
             return
         sender.deliver_keys([outcome.key])
         if not outcome.fresh:
@@ -91,11 +96,8 @@ def register(app: App, container: Container) -> None:
         try:
             download = prepare_download(engine, authority_id=_authority(body), slack_user_id=user,
                                         value=action.get("value") or "", now=clock.now())
-        except Stranger:
-            respond(response_type="ephemeral", replace_original=False, **messages.refusal())
-            return
-        except SummaryError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=str(exc))
+        except SummaryError as exc:  # Stranger (refused) too
+            _not_done(respond, exc)
             return
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
             "channel_id")
@@ -117,11 +119,8 @@ def register(app: App, container: Container) -> None:
                 engine, authority_id=_authority(command), giver_slack_id=command["user_id"],
                 practitioner_slack_id=mention[0], words=mention[1],
                 source_key=f"command:{request_key(command)}", now=clock.now())
-        except NotStaff:
-            respond(response_type="ephemeral", replace_original=False, **messages.refusal())
-            return
-        except GoodPracticeError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=str(exc))
+        except GoodPracticeError as exc:  # NotStaff (refused) too
+            _not_done(respond, exc)
             return
         sender.deliver_keys(outcome.keys)
         case = f" on {outcome.case_ref}" if outcome.case_ref else ""

@@ -14,20 +14,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from bot.cli.common import UsageError, migrated_engine
 from bot.services.exports import TRACKERS, ExportError, Row, TrackerTable, open_tracker
 from bot.services.exports import request_problems as tracker_problems
+from bot.services.tracker_files import csv_cell, tracker_sheet, xlsx_value
 from storage.models import DEFAULT_AUTHORITY_ID
 
 FORMATS = ("csv", "xlsx")
-#: A spreadsheet reads a CSV cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Writer = Callable[[TrackerTable, str, Path], int]
 
@@ -136,13 +132,6 @@ def write_atomically(out: Path, write: Callable[[Path], int]) -> int:
     return count
 
 
-def csv_cell(value: str) -> str:
-    """A value as a CSV cell, defused if a spreadsheet would run it as a formula."""
-    # Case references and team names come from imported files; a leading quote keeps
-    # "=HYPERLINK(…)" as text when the tracker is opened in a spreadsheet (OWASP advice).
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def write_csv(table: TrackerTable, tracker: str, path: Path) -> int:
     """The tracker as UTF-8 CSV with its header row; returns the number of rows."""
     rows = _Counted(table.rows)
@@ -157,19 +146,11 @@ def write_xlsx(table: TrackerTable, tracker: str, path: Path) -> int:
     """The tracker as the first sheet of a workbook, header bold and frozen; returns rows."""
     # Write-only: rows go straight to the file instead of a cell object per value in memory.
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=tracker)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in table.header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet = tracker_sheet(book, tracker, table.header)
     rows = _Counted(table.rows)
     try:
         for row in rows:
-            sheet.append([_xlsx_value(sheet, value) for value in row])
+            sheet.append([xlsx_value(sheet, value) for value in row])
     except BaseException:
         # Saving is what removes openpyxl's own temporary copy of the rows (otherwise left
         # until the process ends); the caller then removes the part file. The first error wins.
@@ -178,17 +159,6 @@ def write_xlsx(table: TrackerTable, tracker: str, path: Path) -> int:
         raise
     book.save(path)
     return rows.count
-
-
-def _xlsx_value(sheet: Any, value: str) -> str | Cell | None:
-    if not value:
-        return None  # an empty cell, not an empty string
-    if value.startswith("="):
-        # openpyxl would store it as a formula: keep it text, exactly as recorded.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 WRITERS: dict[str, Writer] = {"csv": write_csv, "xlsx": write_xlsx}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -109,10 +110,25 @@ class ActionAnswer(BaseModel):
         return bool(self.what.strip()) or self.needed_for_good
 
 
-class AuditAnswers(BaseModel):
-    """Everything the form asks, as typed: a draft until submitted, then the record."""
+class StoredAnswers(BaseModel):
+    """A form's answers as stored (a draft or a record), read back leniently."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def from_json(cls, data: str | None) -> Self:
+        """A stored form; one that no longer reads (an older shape) starts empty."""
+        if not data:
+            return cls()
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError:
+            return cls()
+
+
+class AuditAnswers(StoredAnswers):
+    """Everything the form asks, as typed: a draft until submitted, then the record."""
+
     domains: dict[str, DomainAnswer] = {}
     overall_grade: str | None = None
     rationale: str = ""
@@ -126,16 +142,6 @@ class AuditAnswers(BaseModel):
     def used_actions(self) -> list[ActionAnswer]:
         """The slots that hold an action, in slot order."""
         return [a for a in self.actions if a.is_used()]
-
-    @classmethod
-    def from_json(cls, data: str | None) -> AuditAnswers:
-        """A stored form; one that no longer reads (an older shape) starts empty."""
-        if not data:
-            return cls()
-        try:
-            return cls.model_validate_json(data)
-        except ValidationError:
-            return cls()
 
 
 _OVERALL_FIELDS = ("overall_grade", "rationale", "child_feedback", "practitioner_feedback",

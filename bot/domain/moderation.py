@@ -7,9 +7,8 @@ moderated grade is the final grade: the auditor's when the moderator agrees, els
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from bot.domain.audit_fields import MAX_TEXT, label
+from bot.domain.audit_form import StoredAnswers
 from bot.domain.grading_scale import GradingScale
 
 GRADE, COMPARE = "grade", "compare"
@@ -18,26 +17,15 @@ MOD_GRADE, MOD_RATIONALE, AGREE, MODERATED_GRADE, REASON = (
     "mod_grade", "mod_rationale", "agree", "moderated_grade", "reason")
 
 
-class ModerationAnswers(BaseModel):
+class ModerationAnswers(StoredAnswers):
     """What the moderator typed: their blind grade, then agreement and the moderated grade."""
 
-    model_config = ConfigDict(extra="ignore")
     grade: str | None = None  # given blind, before the auditor's grade is shown
     rationale: str = ""
     agree: bool | None = None
     moderated_grade: str | None = None
     reason: str = ""
     revealed: bool = False  # the auditor's grade has been shown: the blind grade is final
-
-    @classmethod
-    def from_json(cls, data: str | None) -> ModerationAnswers:
-        """A stored draft; one that no longer reads starts empty."""
-        if not data:
-            return cls()
-        try:
-            return cls.model_validate_json(data)
-        except ValidationError:
-            return cls()
 
 
 def steps(blind: bool) -> tuple[str, ...]:

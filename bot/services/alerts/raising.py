@@ -79,7 +79,7 @@ def _next_number(session: Session, authority_id: int, year: int) -> int:
         update(AlertCounter)
         .where(col(AlertCounter.authority_id) == authority_id, col(AlertCounter.year) == year)
         .values(last_number=AlertCounter.last_number + 1)
-        .returning(AlertCounter.last_number)
+        .returning(col(AlertCounter.last_number))
     ).scalar_one())
 
 

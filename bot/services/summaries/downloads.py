@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -23,13 +21,12 @@ from bot.domain.summaries import ME, Scope
 from bot.services.exports import TRACKERS, TrackerScope, TrackerTable, open_tracker
 from bot.services.summaries.access import Asker, load_asker, refuse
 from bot.services.summaries.errors import SummaryError
+from bot.services.tracker_files import csv_cell, tracker_sheet, xlsx_value
 from storage.claims import claim_once
 from storage.db import read_only, unit_of_work
 from storage.models import Staff
 
 FORMATS = ("csv", "xlsx")
-#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DownloadRequest(BaseModel):
@@ -114,18 +111,13 @@ def _slug(text: str) -> str:
     return "-".join(part for part in kept.split("-") if part)[:40] or "scope"
 
 
-def _cell(value: str) -> str:
-    """A value defused if a spreadsheet would run it as a formula (as `qabot export` does)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def _csv_bytes(table: TrackerTable) -> tuple[bytes, int]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.header)
     rows = 0
     for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         rows += 1
     return out.getvalue().encode("utf-8"), rows
 
@@ -134,18 +126,10 @@ def _xlsx_bytes(table: TrackerTable, tracker: str, scope: Scope,
                 now: datetime) -> tuple[bytes, int]:
     """The tracker as the first sheet (header bold and frozen), then a sheet saying what it is."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=tracker)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in table.header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet = tracker_sheet(book, tracker, table.header)
     rows = 0
     for row in table.rows:
-        sheet.append([_xlsx_value(sheet, v) for v in row])
+        sheet.append([xlsx_value(sheet, v) for v in row])
         rows += 1
     about = book.create_sheet(title="about")
     for line in (("tracker", tracker), ("scope", scope.label), ("rows", str(rows)),
@@ -154,14 +138,3 @@ def _xlsx_bytes(table: TrackerTable, tracker: str, scope: Scope,
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), rows
-
-
-def _xlsx_value(sheet: object, value: str) -> object:
-    if not value:
-        return None
-    if value.startswith("="):  # openpyxl would store it as a formula: keep it text
-        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
-        cell.data_type = "s"
-        return cell
-    return value
-

@@ -85,6 +85,20 @@ def send_once(engine: Engine, *, authority_id: int, report_key: str, template: s
         return keys
 
 
+def _send(run: ReportRun, engine: Engine, *, authority_id: int, report_key: str,
+          template: str, data: dict[str, Any], to: list[str], now: datetime,
+          dry_run: bool) -> None:
+    """Send a report once (or, on a dry run, say it would), noting the outcome in `run`."""
+    if dry_run:
+        run.lines.append(f"would send {report_key} to {len(to)} recipient(s)")
+        return
+    sent = send_once(engine, authority_id=authority_id, report_key=report_key,
+                     template=template, data=data, to=to, now=now)
+    run.keys += sent
+    run.lines.append(f"{report_key}: sent to {len(sent)}" if sent
+                     else f"{report_key}: already sent")
+
+
 def send_findings_reports(engine: Engine, *, now: datetime, dry_run: bool = False) -> ReportRun:
     """Each cycle closed lately: its audit findings, once."""
     run = ReportRun()
@@ -111,13 +125,8 @@ def send_findings_reports(engine: Engine, *, now: datetime, dry_run: bool = Fals
                                          cycles=cycles, scope=EVERYTHING,
                                          period=cycle.period(), now=now).to_data()
         for key, data in reports.items():
-            if dry_run:
-                run.lines.append(f"would send {key} to {len(to)} recipient(s)")
-                continue
-            sent = send_once(engine, authority_id=authority_id, report_key=key,
-                             template="summary.findings", data=data, to=to, now=now)
-            run.keys += sent
-            run.lines.append(f"{key}: sent to {len(sent)}" if sent else f"{key}: already sent")
+            _send(run, engine, authority_id=authority_id, report_key=key,
+                  template="summary.findings", data=data, to=to, now=now, dry_run=dry_run)
     return run
 
 
@@ -190,11 +199,6 @@ def send_escalations_reports(engine: Engine, *, now: datetime,
                 continue
             data = escalations_data(session, authority_id=authority_id, settings=settings,
                                     quarter=quarter)
-        if dry_run:
-            run.lines.append(f"would send {key} to {len(to)} recipient(s)")
-            continue
-        sent = send_once(engine, authority_id=authority_id, report_key=key,
-                         template="summary.escalations", data=data, to=to, now=now)
-        run.keys += sent
-        run.lines.append(f"{key}: sent to {len(sent)}" if sent else f"{key}: already sent")
+        _send(run, engine, authority_id=authority_id, report_key=key,
+              template="summary.escalations", data=data, to=to, now=now, dry_run=dry_run)
     return run

@@ -50,6 +50,15 @@ def _supervisee(session: Session, authority_id: int, actor: Staff | None,
     return person
 
 
+def _commit_with_message(session: Session, *, message_key: str | None, actor_slack_id: str,
+                         source_key: str, today: date, now: datetime) -> StepOutcome:
+    """Update the message the step was taken from in place, then commit the step."""
+    keys = update_in_place(session, message_key=message_key, actor_slack_id=actor_slack_id,
+                           tag=source_key, today=today, now=now)
+    session.commit()
+    return StepOutcome(keys=keys)
+
+
 def record_supervision(engine: Engine, *, authority_id: int, actor_slack_id: str,
                        supervisee_id: int, record: NewSession, source_key: str, now: datetime,
                        message_key: str | None = None) -> StepOutcome:
@@ -84,11 +93,9 @@ def record_supervision(engine: Engine, *, authority_id: int, actor_slack_id: str
                              action="supervision.recorded", record_type="supervision_record",
                              record_id=row.id or 0, before=before,
                              after={"held": row.held, "held_on": row.held_on, "kind": row.kind})
-            keys = update_in_place(session, message_key=message_key,
-                                   actor_slack_id=actor_slack_id, tag=source_key, today=today,
-                                   now=now)
-            session.commit()
-            return StepOutcome(keys=keys)
+            return _commit_with_message(session, message_key=message_key,
+                                        actor_slack_id=actor_slack_id, source_key=source_key,
+                                        today=today, now=now)
     refuse(engine, authority_id=authority_id, actor=actor_slack_id, step="record",
            record_type="supervision", record_id=supervisee_id, now=now)
     raise SupervisionError("Only their line manager can record supervision for them.")
@@ -125,11 +132,9 @@ def record_epdr(engine: Engine, *, authority_id: int, actor_slack_id: str, staff
                              record_id=record.id or 0, before=before,
                              after={"kind": kind, "done_on": done_on,
                                     "epdr_due": person.epdr_due})
-            keys = update_in_place(session, message_key=message_key,
-                                   actor_slack_id=actor_slack_id, tag=source_key, today=today,
-                                   now=now)
-            session.commit()
-            return StepOutcome(keys=keys)
+            return _commit_with_message(session, message_key=message_key,
+                                        actor_slack_id=actor_slack_id, source_key=source_key,
+                                        today=today, now=now)
     refuse(engine, authority_id=authority_id, actor=actor_slack_id, step="record",
            record_type="epdr", record_id=staff_id, now=now)
     raise SupervisionError("Only their line manager can record their EPDR.")
