@@ -14,16 +14,18 @@ SQLITE_BUSY_MS = 30_000
 READ_ONLY = "qabot_read_only"
 
 
-SQLITE_CONNECTIONS = 2
+SQLITE_CONNECTIONS = 1
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine configured for concurrent use by request threads and sweeps."""
     if url.startswith("sqlite"):
-        # A pool, not a connection per session: opening one (and its PRAGMAs) costs more
-        # than most of the queries a request makes. Small and fixed: SQLite has one writer,
-        # and capping concurrent database work keeps the pool's threads from crowding out
-        # the threads that acknowledge Slack (they share one GIL).
+        # One pooled connection, not one per session: opening one (and its PRAGMAs) costs
+        # more than most of the queries a request makes. SQLite has one writer anyway, and
+        # serialising the database work of the listener threads keeps them from crowding
+        # out the threads that acknowledge Slack (they share one GIL): measured in
+        # benchmarks/qa_latency.py. PostgreSQL, for larger installations, keeps a real pool.
+        # No session may be opened while another is held (it would wait for itself).
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
